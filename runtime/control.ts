@@ -1,0 +1,168 @@
+// The operations an operator drives: what the control API (runtime/api/) and the CLI call on a
+// running engine. The engine implements this; the API is a thin HTTP skin over it.
+import type { Registry } from 'prom-client'
+import type { Diagnostic, Manifest, Status, StatusType, Task, TransientInput } from './types.ts'
+
+export type ProcessingStatus = 'processing' | 'blocked' | 'completed'
+
+export interface TaskSchedule {
+  /** `cron`: a pg-boss schedule; `interval`: the runtime's ticker (cadences cron cannot express) */
+  readonly kind: 'cron' | 'interval'
+  readonly cron: string | null
+  readonly everySeconds: number
+}
+
+export interface TaskInfo {
+  readonly task: Task
+  readonly queue: string
+  readonly schedule: TaskSchedule
+  readonly enabled: { readonly declared: boolean; readonly effective: boolean; readonly override: boolean | null }
+  readonly lastSweepAt: string | null
+  readonly nextSweepAt: string | null
+  /** transients per status message (transient tasks only; empty for system tasks) */
+  readonly counts: Readonly<Record<string, number>>
+}
+
+export interface TransientSummary {
+  readonly name: string
+  readonly ra_deg: number
+  readonly dec_deg: number
+  readonly public_timestamp: string | null
+  readonly redshift: number | null
+  readonly data: Readonly<Record<string, unknown>>
+  readonly progress: number
+  readonly processing_status: ProcessingStatus
+  readonly created_at: string
+  readonly updated_at: string
+}
+
+export interface TaskRegister {
+  readonly task: string
+  readonly status: string
+  readonly type: StatusType
+  readonly updated_at: string
+  readonly duration_ms: number | null
+  readonly attempts: number
+  readonly output: unknown
+  readonly last_error: string | null
+  /** false for rows of tasks no longer in the manifest (kept, never deleted) */
+  readonly in_manifest: boolean
+}
+
+export interface TransientDetail extends TransientSummary {
+  readonly tasks: readonly TaskRegister[]
+}
+
+export interface Page<T> {
+  readonly items: readonly T[]
+  /** opaque; pass back as `cursor` for the next page; null on the last page */
+  readonly nextCursor: string | null
+}
+
+export interface TransientFilter {
+  task?: string
+  status?: string
+  processing_status?: ProcessingStatus
+  limit?: number
+  cursor?: string
+}
+
+export type RunCause = 'sweep' | 'push' | 'api' | 'retry' | 'recovery' | 'cli'
+
+export interface Run {
+  readonly id: string
+  readonly transient: string | null
+  readonly task: string
+  readonly started_at: string
+  readonly finished_at: string | null
+  readonly duration_ms: number | null
+  /** resulting status; for operator actions (reset, retrigger…) the status written */
+  readonly status: string
+  readonly error: string | null
+  readonly stack: string | null
+  readonly attempt: number
+  readonly worker: string | null
+  readonly cause: RunCause
+  /** for operator actions: who (`api`, `cli`) and what (`retrigger`, `reprocess`, `reset`) */
+  readonly action: string | null
+}
+
+export interface RunFilter {
+  task?: string
+  transient?: string
+  status?: string
+  since?: string
+  limit?: number
+  cursor?: string
+}
+
+export interface PrerequisiteCheck {
+  readonly task: string
+  readonly required: string
+  readonly current: string | null
+  readonly holds: boolean
+}
+
+export interface Explanation {
+  readonly transient: string
+  readonly task: string
+  readonly status: string
+  /** true when every prerequisite holds and the status is `not processed` */
+  readonly eligible: boolean
+  readonly enabled: boolean
+  readonly inFlight: boolean
+  readonly attempts: number
+  readonly prerequisites: readonly PrerequisiteCheck[]
+  readonly nextSweepAt: string | null
+  /** one sentence: why it is or is not running */
+  readonly summary: string
+}
+
+export interface ResetResult {
+  readonly transient: string
+  /** the tasks whose status was set back to `not processed` */
+  readonly reset: readonly string[]
+}
+
+export interface ManifestInfo {
+  readonly manifest: Manifest
+  readonly file: string
+  readonly loadedAt: string
+  /** diagnostics of the last load attempt (an invalid edit leaves the last good manifest running) */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly lastAttemptAt: string
+  readonly lastAttemptOk: boolean
+}
+
+export interface Control {
+  readonly metrics: Registry
+  manifestInfo(): ManifestInfo
+  statuses(): readonly Status[]
+  /** database reachable and manifest loaded */
+  ready(): Promise<boolean>
+
+  listTasks(): Promise<TaskInfo[]>
+  /** throws BlastUnknownTask */
+  getTask(name: string): Promise<TaskInfo>
+  /** persisted override; null clears it (back to the manifest's `enabled`) */
+  setEnabled(task: string, enabled: boolean | null): Promise<TaskInfo>
+  /** sweep now; with a transient, queue that one (throws if it does not exist) */
+  runTask(task: string, transient?: string): Promise<{ queued: number }>
+
+  listTransients(filter: TransientFilter): Promise<Page<TransientSummary>>
+  /** throws BlastDuplicateTransient naming every existing one (nothing is created then) */
+  createTransients(inputs: readonly TransientInput[]): Promise<TransientSummary[]>
+  upsertTransient(input: TransientInput): Promise<{ created: boolean; transient: TransientSummary }>
+  getTransient(name: string): Promise<TransientDetail>
+  deleteTransient(name: string): Promise<void>
+  retrigger(name: string, by: string): Promise<ResetResult>
+  reprocess(name: string, by: string): Promise<ResetResult>
+  resetTask(name: string, task: string, options: { cascade: boolean }, by: string): Promise<ResetResult>
+  explain(name: string, task: string): Promise<Explanation>
+
+  listRuns(filter: RunFilter): Promise<Page<Run>>
+  getRun(id: string): Promise<Run>
+
+  /** diagnostics for manifest text, nothing applied */
+  validateManifest(text: string): Promise<Diagnostic[]>
+}

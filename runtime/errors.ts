@@ -1,0 +1,52 @@
+// Every error code of blast-tasks, in one table. Each has a documentation line; docs/errors.md is
+// kept complete by test/errors.test.ts. Two families share the table:
+//   - diagnostics: problems in a manifest or plugin, reported as `file:line:col severity CODE message`
+//   - runtime errors: thrown by the engine and answered by the API as `{ statusCode, code, error, message }`
+import createError from '@fastify/error'
+
+/** Diagnostic codes: what can be wrong with blast.tasks.yaml or a plugin. */
+export const DIAGNOSTICS = {
+  BLAST_YAML_SYNTAX: 'The file is not valid YAML.',
+  BLAST_DUPLICATE_KEY: 'A mapping names the same key twice.',
+  BLAST_SCHEMA: 'A value breaks the manifest schema (wrong type, out of range, not one of the allowed values).',
+  BLAST_UNKNOWN_PROPERTY: 'A property the schema does not define; the message suggests the closest known one.',
+  BLAST_MISSING_PROPERTY: 'A required property (such as a task name) is absent.',
+  BLAST_DUPLICATE_TASK: 'Two tasks have the same name, or names that map to the same plugin/queue slug.',
+  BLAST_DUPLICATE_STATUS: 'A status is declared twice, or redeclares a built-in status with another type.',
+  BLAST_UNKNOWN_TASK: 'A prerequisite names a task the manifest does not declare.',
+  BLAST_UNKNOWN_STATUS: 'A prerequisite or failed_status names a status the manifest does not declare.',
+  BLAST_CYCLE: 'Prerequisites form a cycle, printed as a path A -> B -> A.',
+  BLAST_SYSTEM_PREREQUISITES: 'A system task declares prerequisites; system tasks run on their schedule only.',
+  BLAST_SYSTEM_DEPENDENCY: 'A transient task names a system task as a prerequisite.',
+  BLAST_SELF_PREREQUISITE: "A task's own prerequisite asks for a status other than its implied `not processed` guard.",
+  BLAST_PLUGIN_MISSING: 'The plugin file of a task does not exist.',
+  BLAST_PLUGIN_LOAD: 'The plugin file exists but does not load (syntax error, failing import, throw at load time).',
+  BLAST_PLUGIN_EXPORTS: 'The plugin exports something other than a single `process` function.',
+  BLAST_PLUGIN_UNUSED: 'A file in plugins/ that no task uses (warning).'
+} as const satisfies Record<`BLAST_${string}`, string>
+
+export type DiagnosticCode = keyof typeof DIAGNOSTICS
+
+// Runtime errors. The message is a format string for @fastify/error (%s).
+export const BlastManifestInvalid = createError('BLAST_MANIFEST_INVALID', 'manifest %s has errors:\n%s', 500)
+export const BlastDataDirLocked = createError('BLAST_DATA_DIR_LOCKED', '%s', 500)
+export const BlastUnknownTask = createError('BLAST_TASK_NOT_FOUND', 'task "%s" is not declared; declared: %s', 404)
+export const BlastUnknownTransient = createError('BLAST_TRANSIENT_NOT_FOUND', 'transient "%s" does not exist', 404)
+export const BlastDuplicateTransient = createError('BLAST_TRANSIENT_EXISTS', 'transient(s) already exist: %s', 409)
+export const BlastInvalidTransient = createError('BLAST_TRANSIENT_INVALID', '%s', 400)
+export const BlastNotTransientTask = createError('BLAST_NOT_A_TRANSIENT_TASK', 'task "%s" is a system task and runs on no transient', 400)
+export const BlastRunNotFound = createError('BLAST_RUN_NOT_FOUND', 'run %s does not exist', 404)
+export const BlastNotReady = createError('BLAST_NOT_READY', 'the runtime is %s', 503)
+
+/** Runtime error codes with their documentation; kept in step with the constructors above by a test. */
+export const RUNTIME_ERRORS = {
+  BLAST_MANIFEST_INVALID: 'The runtime was started with a manifest that has errors; nothing was applied.',
+  BLAST_DATA_DIR_LOCKED: 'Another process holds the embedded database in BLAST_DATA_DIR (the lockfile names it).',
+  BLAST_TASK_NOT_FOUND: 'The task is not declared in the manifest (404).',
+  BLAST_TRANSIENT_NOT_FOUND: 'No transient has that name (404).',
+  BLAST_TRANSIENT_EXISTS: 'Creating transients that already exist; the message names them (409).',
+  BLAST_TRANSIENT_INVALID: 'A transient breaks the rules for names, coordinates or fields (400).',
+  BLAST_NOT_A_TRANSIENT_TASK: 'A per-transient operation was asked of a system task (400).',
+  BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
+  BLAST_NOT_READY: 'The runtime is starting or stopping (503).'
+} as const satisfies Record<`BLAST_${string}`, string>
