@@ -37,6 +37,13 @@ export const BlastInvalidTransient = createError('BLAST_TRANSIENT_INVALID', '%s'
 export const BlastNotTransientTask = createError('BLAST_NOT_A_TRANSIENT_TASK', 'task "%s" is a system task and runs on no transient', 400)
 export const BlastRunNotFound = createError('BLAST_RUN_NOT_FOUND', 'run %s does not exist', 404)
 export const BlastNotReady = createError('BLAST_NOT_READY', 'the runtime is %s', 503)
+// Raised by the control API itself (runtime/api/): fastify's own failures mapped onto the table.
+export const BlastBadRequest = createError('BLAST_BAD_REQUEST', '%s', 400)
+export const BlastUnauthorized = createError('BLAST_UNAUTHORIZED', '%s', 401)
+export const BlastRouteNotFound = createError('BLAST_ROUTE_NOT_FOUND', 'route %s %s does not exist; the routes are listed at /docs', 404)
+export const BlastBodyTooLarge = createError('BLAST_BODY_TOO_LARGE', 'the request body is larger than the limit of %s bytes', 413)
+export const BlastUnsupportedMediaType = createError('BLAST_UNSUPPORTED_MEDIA_TYPE', 'content-type %s is not accepted here; accepted: %s', 415)
+export const BlastInternal = createError('BLAST_INTERNAL', 'internal error (request %s); the server log has the details', 500)
 
 /** Runtime error codes with their documentation; kept in step with the constructors above by a test. */
 export const RUNTIME_ERRORS = {
@@ -48,5 +55,11 @@ export const RUNTIME_ERRORS = {
   BLAST_TRANSIENT_INVALID: 'A transient breaks the rules for names, coordinates or fields (400).',
   BLAST_NOT_A_TRANSIENT_TASK: 'A per-transient operation was asked of a system task (400).',
   BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
-  BLAST_NOT_READY: 'The runtime is starting or stopping (503).'
+  BLAST_NOT_READY: 'The runtime is starting or stopping (503).',
+  BLAST_BAD_REQUEST: 'A request breaks the API schema: unknown property, wrong type, bad parameter, malformed JSON; the message says which (400).',
+  BLAST_UNAUTHORIZED: 'A mutating call (or any call with read auth on) lacks a valid `Authorization: Bearer <token>` header (401).',
+  BLAST_ROUTE_NOT_FOUND: 'No API route has that method and path (404).',
+  BLAST_BODY_TOO_LARGE: 'The request body is larger than the API body limit, 1 MiB by default (413).',
+  BLAST_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content-type the route does not accept (415).',
+  BLAST_INTERNAL: 'An unexpected error in the API or engine; the response hides the details, the server log has them (500).'
 } as const satisfies Record<`BLAST_${string}`, string>
