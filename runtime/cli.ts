@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// The blast-tasks command line. A command is one entry in COMMANDS: a one-line summary and a
+// module under runtime/commands/ that exports `usage` and `run`. Modules load only when their
+// command runs, so `validate` never pays for the database driver.
+import { readFileSync } from 'node:fs'
+import { closest } from './manifest/suggest.ts'
+
+export interface Io {
+  out(text: string): void
+  err(text: string): void
+}
+
+/** Runs a command with the arguments after its name; resolves to the exit code. */
+export type CommandRun = (args: string[], io: Io) => Promise<number>
+
+export interface CommandModule {
+  /** the help text of the command, starting with its usage line */
+  readonly usage: string
+  readonly run: CommandRun
+}
+
+interface CommandEntry {
+  readonly summary: string
+  load(): Promise<CommandModule>
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  validate: {
+    summary: 'check a manifest and its plugins, print every problem',
+    load: () => import('./commands/validate.ts')
+  },
+  graph: {
+    summary: 'print the task graph (mermaid or dot)',
+    load: () => import('./commands/graph.ts')
+  }
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length))
+  return [
+    'usage: blast-tasks <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `blast-tasks <command> --help` for the options of a command.'
+  ].join('\n')
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help())
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(version())
+    return EXIT.ok
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (!entry) {
+    const guess = closest(name, Object.keys(COMMANDS))
+    const hint = guess === undefined ? '' : ` did you mean "${guess}"?`
+    io.err(`blast-tasks: unknown command "${name}";${hint} commands: ${Object.keys(COMMANDS).join(', ')}`)
+    return EXIT.usage
+  }
+  const command = await entry.load()
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command.usage)
+    return EXIT.ok
+  }
+  return command.run(args, io)
+}
+
+/** A parseArgs failure, as a command prints it: the problem, then its usage line. */
+export function usageError(command: string, usage: string, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error)
+  return `blast-tasks ${command}: ${reason}\n${usage.split('\n')[0]}`
+}
+
+// no top-level await: command modules import EXIT and usageError from here, and a module still
+// awaiting at its top level cannot be imported by what it imports
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`blast-tasks: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      process.exitCode = EXIT.failed
+    }
+  )
+}

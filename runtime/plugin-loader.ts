@@ -1,0 +1,145 @@
+// Loads a plugin module (TypeScript or JavaScript) and holds it to the contract: the module
+// exports `process`, a function, and nothing else. Every load reads the file afresh, so that the
+// runtime can hot-reload a plugin that was edited.
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { createJiti } from 'jiti'
+import type { SystemProcess, TransientProcess } from './types.ts'
+import { displayPath } from './manifest/diagnostics.ts'
+
+export type PluginErrorCode = 'BLAST_PLUGIN_MISSING' | 'BLAST_PLUGIN_LOAD' | 'BLAST_PLUGIN_EXPORTS'
+
+export interface Plugin {
+  /** a TransientProcess or a SystemProcess, depending on the kind of the task that uses it */
+  readonly process: TransientProcess | SystemProcess
+}
+
+export class PluginLoadError extends Error {
+  readonly code: PluginErrorCode
+  /** absolute path of the plugin */
+  readonly file: string
+  /** 1-based position inside the plugin, when the problem has one (syntax errors, throws at load) */
+  readonly line: number | undefined
+  readonly column: number | undefined
+
+  constructor(
+    code: PluginErrorCode,
+    file: string,
+    message: string,
+    options: { line?: number; column?: number; cause?: unknown } = {}
+  ) {
+    super(message, { cause: options.cause })
+    this.name = 'PluginLoadError'
+    this.code = code
+    this.file = file
+    this.line = options.line
+    this.column = options.column
+  }
+}
+
+let jiti: ReturnType<typeof createJiti> | undefined
+
+function loader(): ReturnType<typeof createJiti> {
+  // no module cache and no disk cache: a load after an edit must see the edit
+  jiti ??= createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+  return jiti
+}
+
+export async function loadPlugin(file: string): Promise<Plugin> {
+  const abs = resolve(file)
+  const shown = displayPath(abs)
+  let isFile = false
+  try {
+    isFile = statSync(abs).isFile()
+  } catch {
+    // absent or unreadable: reported below
+  }
+  if (!isFile) throw new PluginLoadError('BLAST_PLUGIN_MISSING', abs, `${shown} does not exist`)
+
+  let namespace: unknown
+  try {
+    namespace = await loader().import(abs)
+  } catch (error) {
+    throw loadError(abs, shown, error)
+  }
+  return { process: processOf(abs, shown, namespace) }
+}
+
+function loadError(abs: string, shown: string, error: unknown): PluginLoadError {
+  const err = error instanceof Error ? error : new Error(String(error))
+  // jiti reports a syntax error as `ParseError: <what>\n <file>:<line>:<0-based column>`
+  const parse = /^(?:Error: )?ParseError: ([^\n]*)\n\s*(.*):(\d+):(\d+)\s*$/s.exec(err.message)
+  if (parse && resolve(parse[2]!) === abs) {
+    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} has a syntax error: ${parse[1]!.trim() || 'unexpected token'}`, {
+      line: Number(parse[3]),
+      column: Number(parse[4]) + 1,
+      cause: error
+    })
+  }
+  if (err.name === 'SyntaxError') {
+    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} has a syntax error: ${err.message}`, { ...stackLine(err, abs), cause: error })
+  }
+  // the first line says it; Node appends the require stack to a missing import
+  const reason = err.message.split('\n')[0]
+  return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} throws while loading: ${reason}`, { ...stackLine(err, abs), cause: error })
+}
+
+// The plugin is compiled before it runs, with lines kept but columns shifted, so only the line of
+// the frame is trustworthy.
+function stackLine(error: Error, abs: string): { line?: number; column?: number } {
+  for (const frame of (error.stack ?? '').split('\n')) {
+    const at = frame.lastIndexOf(abs)
+    if (at === -1) continue
+    const match = /^:(\d+):\d+/.exec(frame.slice(at + abs.length))
+    if (match) return { line: Number(match[1]), column: 1 }
+  }
+  return {}
+}
+
+function processOf(abs: string, shown: string, namespace: unknown): Plugin['process'] {
+  const exported = exportsOf(namespace)
+  const names = Object.keys(exported)
+  const fail = (message: string): PluginLoadError => new PluginLoadError('BLAST_PLUGIN_EXPORTS', abs, `${shown} ${message}`)
+  if (names.length === 0) throw fail('exports nothing; a plugin exports only process, a function')
+  if (names.length > 1) throw fail(`exports ${quote(names)}; a plugin exports only process`)
+  let value = exported[names[0]!]
+  if (names[0] === 'default' && typeof value !== 'function') {
+    // `export default { process }` counts, as long as it holds process alone
+    if (typeof value !== 'object' || value === null) throw fail(`exports ${kindOf(value)} as default; a plugin exports only process, a function`)
+    const inner = Object.keys(value)
+    if (inner.length !== 1 || inner[0] !== 'process') {
+      throw fail(`exports a default object with ${inner.length === 0 ? 'nothing' : quote(inner)}; a plugin exports only process`)
+    }
+    value = (value as { process: unknown }).process
+  } else if (names[0] !== 'default' && names[0] !== 'process') {
+    throw fail(`exports ${quote(names)}; a plugin exports only process`)
+  }
+  if (typeof value !== 'function') throw fail(`exports "process" as ${kindOf(value)}; process must be a function`)
+  return value as Plugin['process']
+}
+
+// A CommonJS module comes back as its `module.exports` plus Node's interop names.
+function exportsOf(namespace: unknown): Record<string, unknown> {
+  if (typeof namespace !== 'object' || namespace === null) return {}
+  const record = namespace as Record<string, unknown>
+  if ('module.exports' in record) {
+    const cjs = record['module.exports']
+    if (typeof cjs === 'function') return { default: cjs }
+    if (typeof cjs === 'object' && cjs !== null) return { ...cjs }
+    return cjs === undefined ? {} : { default: cjs }
+  }
+  const exported: Record<string, unknown> = {}
+  for (const name of Object.keys(record)) if (name !== '__esModule') exported[name] = record[name]
+  return exported
+}
+
+function quote(names: readonly string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(', ')
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  const type = typeof value
+  return type === 'object' ? 'an object' : type === 'undefined' ? 'undefined' : `a ${type}`
+}
