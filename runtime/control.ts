@@ -85,6 +85,8 @@ export interface Run {
   readonly cause: RunCause
   /** for operator actions: who (`api`, `cli`) and what (`retrigger`, `reprocess`, `reset`) */
   readonly action: string | null
+  /** what the plugin returned as output (system tasks report here) */
+  readonly output: unknown
 }
 
 export interface RunFilter {
@@ -164,5 +166,5 @@ export interface Control {
   getRun(id: string): Promise<Run>
 
   /** diagnostics for manifest text, nothing applied */
-  validateManifest(text: string): Promise<Diagnostic[]>
+  validateManifest(text: string): Promise<readonly Diagnostic[]>
 }

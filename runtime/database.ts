@@ -1,0 +1,109 @@
+// One interface over the two databases the runtime runs on: PostgreSQL through a pg pool, or the
+// embedded PGlite (in-process, single connection, persisted to a data dir guarded by a lockfile).
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+import { fromPglite, type ConstructorOptions } from 'pg-boss'
+import { BlastDataDirLocked } from './errors.ts'
+import type { Logger } from './logger.ts'
+
+export interface Queryable {
+  query<R = Record<string, any>>(text: string, params?: readonly unknown[]): Promise<R[]>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'embedded'
+  /** runs fn in one transaction on one connection; rolls back when fn throws */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /** the part of pg-boss's options that points it at this database */
+  bossOptions(): ConstructorOptions
+  close(): Promise<void>
+}
+
+export function openPostgres (url: string, log: Logger, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'blast-tasks' })
+  // An idle client that loses its server (a restart) emits here; without a listener the process dies.
+  pool.on('error', err => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use'))
+  return {
+    kind: 'postgres',
+    async query (text, params) {
+      const result = await pool.query(text, params as unknown[])
+      return result.rows
+    },
+    async transaction (fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const value = await fn({ query: async (text, params) => (await client.query(text, params as unknown[])).rows })
+        await client.query('COMMIT')
+        return value
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    bossOptions: () => ({ connectionString: url, max: 6 }),
+    close: () => pool.end()
+  }
+}
+
+/** The lockfile: PGlite is one process's database; a second process on the same dir loses writes. */
+function lockDataDir (dir: string): () => void {
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, 'blast.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx')
+      writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }))
+      closeSync(fd)
+      return () => rmSync(file, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      let holder: { pid?: number, startedAt?: string } = {}
+      try { holder = JSON.parse(readFileSync(file, 'utf8')) } catch {}
+      if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
+        throw new BlastDataDirLocked(`the embedded database in ${dir} is in use by process ${holder.pid} (since ${holder.startedAt}); ` +
+          'stop that process, point BLAST_DATA_DIR at another folder, or set DATABASE_URL to share a PostgreSQL database')
+      }
+      rmSync(file, { force: true }) // left by a process that died: take it over
+    }
+  }
+  throw new BlastDataDirLocked(`could not take the lock ${file}`)
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** dataDir null → in memory (tests) */
+export async function openEmbedded (dataDir: string | null): Promise<Db> {
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {}
+  let db: PGlite
+  try {
+    db = await PGlite.create(dataDir ? join(dataDir, 'pgdata') : undefined)
+  } catch (err) {
+    unlock()
+    throw err
+  }
+  return {
+    kind: 'embedded',
+    async query (text, params) {
+      return (await db.query(text, params as unknown[])).rows as any[]
+    },
+    async transaction (fn) {
+      return db.transaction(async tx => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as any[] }))
+    },
+    bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
+    async close () {
+      try { await db.close() } finally { unlock() }
+    }
+  }
+}

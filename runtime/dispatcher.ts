@@ -1,0 +1,419 @@
+// The dispatcher: one pg-boss worker per task queue. A batch of jobs is claimed in one statement,
+// each claimed transient runs its plugin (with a timeout and an abort signal), and the results are
+// group-committed through Store.transition — which also yields the dependents that became ready,
+// queued at once (push). A job is only a hint that a register may be ready: the claim decides.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { PgBoss, Job, JobResult } from 'pg-boss'
+import { Counter, Histogram, type Registry } from 'prom-client'
+import type { Logger } from './logger.ts'
+import type { PlannedTask, Plan } from './plan.ts'
+import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } from './store.ts'
+import type { RunCause } from './control.ts'
+import { BUILTIN_STATUSES, type SystemContext, type TaskResult, type TransientsAccess } from './types.ts'
+import { loadPlugin } from './plugin-loader.ts'
+
+export interface JobData { t: number; c: RunCause }
+
+/** a run's end, before it is written */
+export interface Outcome {
+  status: string
+  output?: { value: unknown }
+  error: Error | null
+  durationMs: number
+  startedAt: Date
+  /** released at shutdown: back to `not processed` without counting the attempt */
+  released?: boolean
+  /** failed with retries left: back to `not processed`, queued again after a delay */
+  retry?: boolean
+}
+
+const INT32_MIN = -2147483648
+const LOST_LIMIT = 3
+/** where a plugin runs; process.exit() inside it throws instead of ending the runtime */
+const pluginScope = new AsyncLocalStorage<string>()
+
+class TimeoutError extends Error {}
+class ShutdownError extends Error {}
+
+/** pg-boss fetches higher priority first: the oldest public_timestamp gets the highest. */
+export function priorityOf (publicTimestamp: Date | null): number {
+  if (!publicTimestamp) return INT32_MIN + 1
+  return Math.max(INT32_MIN + 2, Math.min(2147483647, -Math.floor(publicTimestamp.getTime() / 1000)))
+}
+
+export function errorText (err: unknown): { message: string; stack: string | null } {
+  if (err instanceof Error) return { message: err.message, stack: err.stack ?? null }
+  return { message: String(err), stack: null }
+}
+
+interface Pending {
+  planned: PlannedTask
+  row: ClaimedRow
+  outcome: Outcome
+  cause: RunCause
+  done: (ok: boolean) => void
+}
+
+export interface DispatcherOptions {
+  boss: PgBoss
+  store: Store
+  log: Logger
+  workerId: string
+  batchSize: number
+  metrics: Registry
+  plan: () => Plan
+  transients: TransientsAccess
+}
+
+export class Dispatcher {
+  #o: DispatcherOptions
+  #pending: Pending[] = []
+  #flushing: Promise<void> | null = null
+  #shutdown = new AbortController()
+  #inFlight = new Set<Promise<unknown>>()
+  #workers = new Map<string, string>()
+  #plugins = new Map<string, Promise<Function>>()
+  #runs: Counter
+  #durations: Histogram
+  #exit: typeof process.exit | null = null
+
+  constructor (options: DispatcherOptions) {
+    this.#o = options
+    this.#runs = new Counter({ name: 'blast_runs_total', help: 'Runs by task and resulting status', labelNames: ['task', 'status'], registers: [options.metrics] })
+    this.#durations = new Histogram({
+      name: 'blast_run_duration_seconds', help: 'Wall time of runs by task', labelNames: ['task'], registers: [options.metrics],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60, 600, 3600]
+    })
+  }
+
+  get inFlight (): number { return this.#inFlight.size }
+
+  start (): void {
+    // A plugin that calls process.exit() would take every other task down with it.
+    if (this.#exit) return
+    const exit = process.exit
+    this.#exit = exit
+    process.exit = ((code?: number) => {
+      const task = pluginScope.getStore()
+      if (task) throw new Error(`plugin of "${task}" called process.exit(${code ?? ''}); a plugin may not end the runtime`)
+      return exit.call(process, code)
+    }) as typeof process.exit
+  }
+
+  /** (re)subscribes workers to the plan's queues; drops workers of removed tasks */
+  async subscribe (plan: Plan): Promise<void> {
+    const wanted = new Map([...plan.tasks.values()].map(planned => [planned.queue, planned]))
+    for (const [queue] of this.#workers) {
+      if (!wanted.has(queue)) {
+        await this.#o.boss.offWork(queue)
+        this.#workers.delete(queue)
+      }
+    }
+    for (const [queue, planned] of wanted) {
+      if (this.#workers.has(queue)) continue
+      const system = planned.task.kind === 'system'
+      const id = system
+        ? await this.#o.boss.work<JobData>(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, jobs => this.#system(planned.name, jobs))
+        : await this.#o.boss.work<JobData>(queue, {
+          batchSize: this.#o.batchSize, perJobResults: true, burstWhenBatchFull: true, pollingIntervalSeconds: 2
+        }, jobs => this.#transient(planned.name, jobs))
+      this.#workers.set(queue, id)
+    }
+  }
+
+  /** a changed plugin file is loaded afresh for the next run */
+  invalidatePlugins (): void {
+    this.#plugins.clear()
+  }
+
+  /** queues ready registers on their tasks' queues (one insert per task) */
+  async enqueue (refs: readonly ReadyRef[], cause: RunCause, startAfterSeconds?: number): Promise<number> {
+    const plan = this.#o.plan()
+    const byTask = new Map<string, ReadyRef[]>()
+    for (const ref of refs) {
+      if (!plan.tasks.has(ref.task)) continue
+      const list = byTask.get(ref.task)
+      if (list) list.push(ref)
+      else byTask.set(ref.task, [ref])
+    }
+    let queued = 0
+    for (const [task, list] of byTask) {
+      await this.#o.boss.insert(plan.tasks.get(task)!.queue, list.map(ref => ({
+        data: { t: ref.id, c: cause } satisfies JobData,
+        singletonKey: String(ref.id),
+        priority: priorityOf(ref.public_timestamp),
+        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {})
+      })))
+      queued += list.length
+    }
+    return queued
+  }
+
+  /** stop taking work; wait up to graceMs for runs, then abort them and release their claims */
+  async stop (graceMs: number): Promise<void> {
+    const boss = this.#o.boss
+    await Promise.all([...this.#workers.keys()].map(queue => boss.offWork(queue).catch(() => {})))
+    this.#workers.clear()
+    const all = Promise.allSettled([...this.#inFlight])
+    const timer = new Promise(resolve => setTimeout(resolve, graceMs).unref())
+    await Promise.race([all, timer])
+    this.#shutdown.abort(new ShutdownError('the runtime is shutting down'))
+    await all
+    await this.#flush()
+    if (this.#exit) process.exit = this.#exit
+    this.#exit = null
+  }
+
+  // ---- transient tasks ----
+
+  async #transient (taskName: string, jobs: Job<JobData>[]): Promise<JobResult[]> {
+    const work = this.#runBatch(taskName, jobs)
+    this.#inFlight.add(work)
+    try {
+      return await work
+    } finally {
+      this.#inFlight.delete(work)
+    }
+  }
+
+  async #runBatch (taskName: string, jobs: Job<JobData>[]): Promise<JobResult[]> {
+    const plan = this.#o.plan()
+    const planned = plan.tasks.get(taskName)
+    const complete = (ok: boolean) => jobs.map(job => ({ id: job.id, status: ok ? 'completed' : 'failed' } as JobResult))
+    if (!planned || this.#shutdown.signal.aborted) return complete(true)
+    const cause = new Map(jobs.map(job => [job.data.t, job.data.c]))
+    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId)
+    if (!rows.length) return complete(true)
+    if (planned.claimChangesDependents) {
+      await this.#push(await this.#o.store.transition(plan, rows.map(row => row.id), () => ({ writes: [], history: [] })))
+    }
+    rows.sort((a, b) => (a.public_timestamp?.getTime() ?? Infinity) - (b.public_timestamp?.getTime() ?? Infinity) || (a.name < b.name ? -1 : 1))
+    const written = await Promise.all(rows.map(async row => {
+      const outcome = await this.#runTransient(planned, row)
+      return new Promise<boolean>(resolve => this.#complete({ planned, row, outcome, cause: cause.get(row.id) ?? 'sweep', done: resolve }))
+    }))
+    return complete(written.every(Boolean))
+  }
+
+  async #runTransient (planned: PlannedTask, row: ClaimedRow): Promise<Outcome> {
+    const tasks: Record<string, { status: string; type: string; output: unknown }> = {}
+    const types = this.#o.plan().statusTypes
+    for (const [name, state] of Object.entries(row.tasks)) tasks[name] = { ...state, type: types.get(state.status) ?? 'blank' }
+    tasks[planned.name] = { status: BUILTIN_STATUSES.processing, type: 'warning', output: null }
+    const transient = Object.freeze({
+      name: row.name,
+      ra_deg: row.ra_deg,
+      dec_deg: row.dec_deg,
+      public_timestamp: row.public_timestamp ? row.public_timestamp.toISOString() : null,
+      redshift: row.redshift,
+      data: row.data ?? {},
+      tasks
+    })
+    return this.#run(planned, row.attempts, row.name, (fn, ctx) => fn(transient, ctx))
+  }
+
+  /** runs a plugin under its timeout; never throws */
+  async #run (planned: PlannedTask, attempt: number, transient: string | null,
+    call: (fn: Function, ctx: any) => unknown): Promise<Outcome> {
+    const task = planned.task
+    const startedAt = new Date()
+    const started = performance.now()
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(new TimeoutError(`exceeded timeout_seconds=${task.timeoutSeconds}`)), task.timeoutSeconds * 1000)
+    const signal = AbortSignal.any([timeout.signal, this.#shutdown.signal])
+    const log = this.#o.log.child({ task: task.name, transient, attempt })
+    const end = (status: string, error: Error | null, extra: Partial<Outcome> = {}): Outcome =>
+      ({ status, error, durationMs: performance.now() - started, startedAt, ...extra })
+    try {
+      const fn = await this.#plugin(task.plugin)
+      const aborted = new Promise<never>((_resolve, reject) => {
+        if (signal.aborted) reject(signal.reason)
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      })
+      const ctx = { log, signal, task: task.name, attempt, ...(task.kind === 'system' ? { transients: this.#o.transients } : {}) }
+      const result = pluginScope.run(task.name, () => Promise.resolve().then(() => call(fn, ctx)))
+      result.catch(() => {}) // it may settle after the timeout; nobody listens then
+      const value = await Promise.race([result, aborted])
+      const { status, output } = this.#checkResult(value as TaskResult, task.kind === 'system')
+      return end(status, null, output === undefined ? {} : { output: { value: output } })
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err))
+      if (err instanceof ShutdownError) return end(BUILTIN_STATUSES.notProcessed, error, { released: true })
+      if (err instanceof TimeoutError) return end(BUILTIN_STATUSES.timeLimitExceeded, error)
+      log.warn({ err: error.message }, 'run failed')
+      if (attempt <= task.retries) return end(BUILTIN_STATUSES.notProcessed, error, { retry: true })
+      return end(task.failedStatus, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #checkResult (value: TaskResult | void, system: boolean): { status: string; output?: unknown } {
+    const plan = this.#o.plan()
+    const declared = () => [...plan.statusTypes.keys()].filter(s => !UNSETTLED.has(s)).join(', ')
+    let status: unknown
+    let output: unknown
+    if (typeof value === 'string') status = value
+    else if (value && typeof value === 'object' && 'status' in value) ({ status, output } = value)
+    else if (value === undefined && system) status = BUILTIN_STATUSES.processed
+    else {
+      throw new Error(`process() returned ${describe(value)}; it must return a declared status message or { status, output }; declared: ${declared()}`)
+    }
+    if (typeof status !== 'string' || !plan.statusTypes.has(status) || UNSETTLED.has(status)) {
+      throw new Error(`process() returned status ${describe(status)}, which is not a declared final status; declared: ${declared()}`)
+    }
+    if (output !== undefined) {
+      try { JSON.stringify(output) } catch (err) { throw new Error(`process() returned an output that is not JSON: ${errorText(err).message}`) }
+    }
+    return { status, output }
+  }
+
+  #plugin (file: string): Promise<Function> {
+    let loaded = this.#plugins.get(file)
+    if (!loaded) {
+      loaded = loadPlugin(file).then(module => module.process as Function)
+      loaded.catch(() => this.#plugins.delete(file)) // a broken file is retried on the next run
+      this.#plugins.set(file, loaded)
+    }
+    return loaded
+  }
+
+  // ---- group commit ----
+
+  #complete (item: Pending): void {
+    this.#pending.push(item)
+    this.#flushing ??= this.#flushLoop()
+  }
+
+  async #flushLoop (): Promise<void> {
+    try {
+      while (this.#pending.length) await this.#flush()
+    } finally {
+      this.#flushing = null
+    }
+  }
+
+  async #flush (): Promise<void> {
+    const batch = this.#pending.splice(0)
+    if (!batch.length) return
+    const { store, workerId, log } = this.#o
+    const plan = this.#o.plan()
+    let delay = 100
+    for (;;) {
+      try {
+        const ready = await store.transition(plan, [...new Set(batch.map(item => item.row.id))], registers => this.#decide(batch, registers))
+        for (const item of batch) {
+          this.#runs.inc({ task: item.planned.name, status: item.outcome.status })
+          this.#durations.observe({ task: item.planned.name }, item.outcome.durationMs / 1000)
+        }
+        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
+        await this.#push(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`)))
+        for (const item of batch.filter(item => item.outcome.retry)) {
+          const ref = ready.find(r => r.id === item.row.id && r.task === item.planned.name)
+          if (ref) await this.#safeEnqueue([ref], 'retry', Math.min(60, 2 ** item.row.attempts))
+        }
+        for (const item of batch) item.done(true)
+        return
+      } catch (err) {
+        // The database is away (restart, network): keep the results and try again; the claims stay ours.
+        if (this.#shutdown.signal.aborted && delay > 5000) {
+          log.error({ err: errorText(err).message, worker: workerId }, 'could not record run results; the reaper will re-run them')
+          for (const item of batch) item.done(false)
+          return
+        }
+        log.warn({ err: errorText(err).message, retryInMs: delay }, 'could not record run results; retrying')
+        await new Promise(resolve => setTimeout(resolve, delay))
+        delay = Math.min(delay * 2, 5000)
+      }
+    }
+  }
+
+  #decide (batch: Pending[], registers: Array<{ id: number; task: string; status: string; owner: string | null; attempts: number }>): Decision {
+    const index = new Map(registers.map(register => [`${register.id}\u0000${register.task}`, register]))
+    const writes: StatusWrite[] = []
+    const history: HistoryRow[] = []
+    for (const { planned, row, outcome, cause } of batch) {
+      const register = index.get(`${row.id}\u0000${planned.name}`)
+      const ours = register && register.status === BUILTIN_STATUSES.processing && register.owner === this.#o.workerId &&
+        register.attempts === row.attempts
+      const error = outcome.error ? errorText(outcome.error) : null
+      history.push(historyRow(row.name, planned.name, outcome, row.attempts, this.#o.workerId, cause,
+        ours ? error : { message: 'result discarded: the register was reset or recovered while the run was in flight', stack: error?.stack ?? null }))
+      if (!ours) continue
+      writes.push({
+        id: row.id,
+        task: planned.name,
+        status: outcome.status,
+        durationMs: outcome.durationMs,
+        ...(outcome.output ? { output: outcome.output } : {}),
+        lastError: error?.message ?? null,
+        ...(outcome.released ? { attempts: row.attempts - 1 } : {})
+      })
+    }
+    return { writes, history }
+  }
+
+  async #push (ready: ReadyRef[]): Promise<void> {
+    if (ready.length) await this.#safeEnqueue(ready, 'push')
+  }
+
+  /** a lost push is not lost work: the register stays ready and the next sweep queues it */
+  async #safeEnqueue (refs: ReadyRef[], cause: RunCause, startAfter?: number): Promise<void> {
+    try {
+      await this.enqueue(refs, cause, startAfter)
+    } catch (err) {
+      this.#o.log.warn({ err: errorText(err).message, count: refs.length }, 'could not queue ready transients; the next sweep will')
+    }
+  }
+
+  // ---- system tasks ----
+
+  async #system (taskName: string, jobs: Job<JobData>[]): Promise<void> {
+    const planned = this.#o.plan().tasks.get(taskName)
+    if (!planned || this.#shutdown.signal.aborted) return
+    const work = (async () => {
+      const attempt = 1
+      const outcome = await this.#run(planned, attempt, null, (fn, ctx: SystemContext) => fn(ctx))
+      this.#runs.inc({ task: taskName, status: outcome.status })
+      this.#durations.observe({ task: taskName }, outcome.durationMs / 1000)
+      const error = outcome.error ? errorText(outcome.error) : null
+      const row = historyRow(null, taskName, outcome, attempt, this.#o.workerId, jobs[0]?.data?.c ?? 'sweep', error)
+      await this.#o.store.db.query(this.#o.store.sql.insertRuns, [JSON.stringify([row])])
+    })()
+    this.#inFlight.add(work)
+    try {
+      await work
+    } finally {
+      this.#inFlight.delete(work)
+    }
+  }
+}
+
+const UNSETTLED = new Set<string>([BUILTIN_STATUSES.notProcessed, BUILTIN_STATUSES.processing])
+
+function historyRow (transient: string | null, task: string, outcome: Outcome, attempt: number, worker: string, cause: RunCause,
+  error: { message: string; stack: string | null } | null): HistoryRow {
+  return {
+    transient,
+    task,
+    started_at: outcome.startedAt.toISOString(),
+    finished_at: new Date(outcome.startedAt.getTime() + outcome.durationMs).toISOString(),
+    duration_ms: outcome.durationMs,
+    status: outcome.status,
+    error: error?.message ?? null,
+    stack: error?.stack ?? null,
+    attempt,
+    worker,
+    cause,
+    action: outcome.released ? 'released at shutdown' : outcome.retry ? 'retry scheduled' : null,
+    output: outcome.output?.value ?? null
+  }
+}
+
+function describe (value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'string') return JSON.stringify(value)
+  try { return JSON.stringify(value) ?? String(value) } catch { return String(value) }
+}
+
+export { LOST_LIMIT }

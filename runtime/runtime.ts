@@ -1,0 +1,488 @@
+// The runtime: opens the database, applies the manifest's plan to the store and to pg-boss, runs
+// the dispatcher and the timekeeper, and answers the operator's Control calls.
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { PgBoss } from 'pg-boss'
+import { Gauge, Registry } from 'prom-client'
+import type {
+  Control, Explanation, ManifestInfo, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
+  TransientDetail, TransientFilter, TransientSummary
+} from './control.ts'
+import { openEmbedded, openPostgres, type Db } from './database.ts'
+import { Dispatcher, errorText } from './dispatcher.ts'
+import {
+  BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotTransientTask, BlastRunNotFound,
+  BlastUnknownTask, BlastUnknownTransient
+} from './errors.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { formatDiagnostic, loadManifest, validateManifestText } from './manifest/index.ts'
+import { migrate } from './migrator.ts'
+import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
+import { Scheduler } from './scheduler.ts'
+import { Store, type HistoryRow, type Register, type StatusWrite } from './store.ts'
+import { transientProblems } from './transient-rules.ts'
+import { BUILTIN_STATUSES, type Diagnostic, type Status, type Transient, type TransientInput, type TransientsAccess } from './types.ts'
+
+export interface RuntimeOptions {
+  manifest: string
+  /** PostgreSQL; absent → embedded PGlite in dataDir (null dataDir → in memory) */
+  databaseUrl?: string | null
+  dataDir?: string | null
+  schema?: string
+  bossSchema?: string
+  logger?: Logger
+  /** run tasks in this process (false: API and operations only) */
+  workers?: boolean
+  leaseSeconds?: number
+  shutdownGraceSeconds?: number
+  batchSize?: number
+}
+
+const HEADS = { manifestHash: 'graph_hash' }
+
+export class Runtime implements Control {
+  readonly metrics = new Registry()
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  readonly log: Logger
+  readonly db: Db
+  readonly store: Store
+  readonly boss: PgBoss
+  #options: Required<Pick<RuntimeOptions, 'leaseSeconds' | 'shutdownGraceSeconds' | 'batchSize' | 'workers'>>
+  #plan: Plan
+  #info: ManifestInfo
+  #dispatcher: Dispatcher
+  #scheduler: Scheduler
+  #state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting'
+  #refreshing: Promise<void> = Promise.resolve()
+
+  private constructor (db: Db, plan: Plan, diagnostics: readonly Diagnostic[], options: RuntimeOptions, log: Logger) {
+    this.db = db
+    this.log = log
+    this.#plan = plan
+    this.#options = {
+      leaseSeconds: options.leaseSeconds ?? 15,
+      shutdownGraceSeconds: options.shutdownGraceSeconds ?? 10,
+      batchSize: options.batchSize ?? 100,
+      workers: options.workers ?? true
+    }
+    const now = new Date().toISOString()
+    this.#info = { manifest: plan.manifest, file: plan.manifest.file, loadedAt: now, diagnostics, lastAttemptAt: now, lastAttemptOk: true }
+    this.store = new Store(db, options.schema ?? 'blast')
+    this.boss = new PgBoss({
+      ...db.bossOptions(),
+      schema: options.bossSchema ?? 'blast_boss',
+      useListenNotify: true,
+      cronMonitorIntervalSeconds: 1,
+      cronWorkerIntervalSeconds: 1,
+      superviseIntervalSeconds: 30,
+      schedule: this.#options.workers,
+      supervise: this.#options.workers
+    })
+    this.boss.on('error', err => log.warn({ err: errorText(err).message }, 'pg-boss error'))
+    const shared = { boss: this.boss, store: this.store, log, workerId: this.workerId, metrics: this.metrics, plan: () => this.#plan }
+    this.#dispatcher = new Dispatcher({ ...shared, batchSize: this.#options.batchSize, transients: this.transientsAccess() })
+    this.#scheduler = new Scheduler({
+      ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
+    })
+    new Gauge({
+      name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
+      collect: async function (this: Gauge) {
+        const queues = await shared.boss.getQueues().catch(() => [])
+        const byQueue = new Map([...shared.plan().tasks.values()].map(planned => [planned.queue, planned.name]))
+        for (const queue of queues) if (byQueue.has(queue.name)) this.set({ task: byQueue.get(queue.name)! }, queue.queuedCount)
+      }
+    })
+  }
+
+  static async start (options: RuntimeOptions): Promise<Runtime> {
+    const log = options.logger ?? createLogger('info')
+    const { manifest, diagnostics } = await loadManifest(options.manifest)
+    if (!manifest) throw new BlastManifestInvalid(options.manifest, diagnostics.map(formatDiagnostic).join('\n'))
+    for (const d of diagnostics) log.warn(formatDiagnostic(d))
+    const db = options.databaseUrl ? openPostgres(options.databaseUrl, log) : await openEmbedded(options.dataDir ?? null)
+    try {
+      const runtime = new Runtime(db, compile(manifest), diagnostics, options, log)
+      await runtime.#start()
+      return runtime
+    } catch (err) {
+      await db.close().catch(() => {})
+      throw err
+    }
+  }
+
+  async #start (): Promise<void> {
+    const applied = await migrate(this.db, this.store.schema)
+    if (applied.length) this.log.info({ applied }, 'applied migrations')
+    await this.boss.start()
+    if (this.#options.workers) {
+      await this.#scheduler.start()
+      this.#dispatcher.start()
+    }
+    await this.apply(this.#plan)
+    this.#state = 'running'
+    if (this.#options.workers) await this.#scheduler.reap()
+  }
+
+  /** makes the store, the queues, the workers and the schedules match a plan */
+  async apply (plan: Plan): Promise<void> {
+    this.#plan = plan
+    const { added, removed } = await this.store.recordManifest(plan)
+    if (added.length) this.log.info({ tasks: added }, 'new tasks: every transient got a `not processed` register')
+    if (removed.length) this.log.warn({ tasks: removed }, 'tasks no longer in the manifest stop running; their registers are kept')
+    const existing = new Set((await this.boss.getQueues()).map(queue => queue.name))
+    for (const planned of plan.tasks.values()) {
+      const options = {
+        policy: planned.task.kind === 'system' ? 'stately' : 'short',
+        notify: true,
+        expireInSeconds: planned.task.timeoutSeconds + 60,
+        retryLimit: 5,
+        retryDelay: 1
+      } as const
+      if (existing.has(planned.queue)) await this.boss.updateQueue(planned.queue, { expireInSeconds: options.expireInSeconds })
+      else await this.boss.createQueue(planned.queue, options)
+    }
+    if (await this.store.getMeta(HEADS.manifestHash) !== plan.graphHash) {
+      // the graph changed: readiness and progress of every transient are re-evaluated, in the background
+      this.#refreshing = this.#refreshing.then(async () => {
+        const count = await this.store.refreshAll(plan, ready => this.#dispatcher.enqueue(ready, 'sweep').then(() => {}))
+        if (this.#plan === plan) await this.store.setMeta(HEADS.manifestHash, plan.graphHash)
+        this.log.info({ transients: count }, 're-evaluated transients for the new task graph')
+      }).catch(err => this.log.error({ err: errorText(err).message }, 're-evaluation failed; it runs again at next start'))
+      if (this.#state === 'starting') await this.#refreshing
+    }
+    if (this.#options.workers) {
+      await this.#dispatcher.subscribe(plan)
+      await this.#scheduler.apply(plan)
+    }
+  }
+
+  /** stops taking work, lets runs finish for the grace period, releases the rest; idempotent */
+  async stop (): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return
+    this.#state = 'stopping'
+    try {
+      await this.#scheduler.stop()
+      await this.#dispatcher.stop(this.#options.shutdownGraceSeconds * 1000)
+      await this.#refreshing
+      await this.store.removeWorker(this.workerId).catch(() => {})
+      await this.boss.stop({ graceful: false, close: true }).catch(() => {})
+    } finally {
+      await this.db.close().catch(() => {})
+      this.#state = 'stopped'
+    }
+  }
+
+  get plan (): Plan { return this.#plan }
+
+  // ---- Control: manifest and tasks ----
+
+  manifestInfo (): ManifestInfo { return this.#info }
+
+  statuses (): readonly Status[] { return this.#plan.manifest.statuses }
+
+  async ready (): Promise<boolean> {
+    if (this.#state !== 'running') return false
+    try {
+      await this.db.query('SELECT 1')
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  async validateManifest (text: string): Promise<readonly Diagnostic[]> {
+    const { manifest } = this.#plan
+    return (await validateManifestText(text, { file: manifest.file, dir: manifest.dir })).diagnostics
+  }
+
+  #task (name: string) {
+    const planned = this.#plan.tasks.get(name)
+    if (!planned) throw new BlastUnknownTask(name, [...this.#plan.tasks.keys()].join(', '))
+    return planned
+  }
+
+  async listTasks (): Promise<TaskInfo[]> {
+    const [rows, counts] = await Promise.all([
+      this.db.query<TaskRow>(this.store.sql.taskRows),
+      this.db.query<{ task: string; status: string; n: number }>(this.store.sql.statusCounts)
+    ])
+    return [...this.#plan.tasks.keys()].map(name => this.#taskInfo(name, rows, counts))
+  }
+
+  async getTask (name: string): Promise<TaskInfo> {
+    this.#task(name)
+    const [rows, counts] = await Promise.all([
+      this.db.query<TaskRow>(this.store.sql.taskRows),
+      this.db.query<{ task: string; status: string; n: number }>(this.store.sql.statusCountsOf, [name])
+    ])
+    return this.#taskInfo(name, rows, counts)
+  }
+
+  #taskInfo (name: string, rows: TaskRow[], counts: Array<{ task: string; status: string; n: number }>): TaskInfo {
+    const planned = this.#plan.tasks.get(name)!
+    const row = rows.find(r => r.name === name)
+    const override = row?.enabled_override ?? null
+    const effective = override ?? planned.task.enabled
+    const tally: Record<string, number> = {}
+    for (const count of counts) if (count.task === name) tally[count.status] = count.n
+    return {
+      task: planned.task,
+      queue: planned.queue,
+      schedule: planned.schedule,
+      enabled: { declared: planned.task.enabled, effective, override },
+      lastSweepAt: row?.last_sweep_at?.toISOString() ?? null,
+      nextSweepAt: effective ? nextSweepAt(planned.schedule.everySeconds).toISOString() : null,
+      counts: tally
+    }
+  }
+
+  async setEnabled (task: string, enabled: boolean | null): Promise<TaskInfo> {
+    this.#task(task)
+    await this.db.query(this.store.sql.setOverride, [task, enabled])
+    if (enabled) await this.#scheduler.sweep(task, 'api')
+    return this.getTask(task)
+  }
+
+  async runTask (task: string, transient?: string): Promise<{ queued: number }> {
+    const planned = this.#task(task)
+    if (transient === undefined) return { queued: await this.#scheduler.sweep(task, 'api') }
+    if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
+    await this.#transientId(transient)
+    const rows = await this.db.query<{ id: number; public_timestamp: Date | null }>(this.store.sql.readyOne, [task, transient])
+    return { queued: await this.#dispatcher.enqueue(rows.map(row => ({ ...row, task })), 'api') }
+  }
+
+  // ---- Control: transients ----
+
+  async #transientId (name: string): Promise<number> {
+    const [row] = await this.db.query<{ id: number }>(this.store.sql.transientIdsByName, [[name]])
+    if (!row) throw new BlastUnknownTransient(name)
+    return row.id
+  }
+
+  #check (inputs: readonly unknown[]): void {
+    const problems = inputs.flatMap(transientProblems)
+    if (problems.length) throw new BlastInvalidTransient(problems.join('; '))
+    const seen = new Set<string>()
+    for (const input of inputs as TransientInput[]) {
+      if (seen.has(input.name)) throw new BlastInvalidTransient(`transient "${input.name}" appears twice in one request`)
+      seen.add(input.name)
+    }
+  }
+
+  async createTransients (inputs: readonly TransientInput[]): Promise<TransientSummary[]> {
+    this.#check(inputs)
+    const { created, existing, ready } = await this.store.insertTransients(this.#plan, inputs, { rejectDuplicates: true })
+      .catch(err => {
+        if ((err as { code?: string }).code === '23505') throw new BlastDuplicateTransient(inputs.map(i => i.name).join(', '))
+        throw err
+      })
+    if (existing.length) throw new BlastDuplicateTransient(existing.join(', '))
+    await this.#dispatcher.enqueue(ready, 'push')
+    return Promise.all(created.map(row => this.#summary(row.name)))
+  }
+
+  async upsertTransient (input: TransientInput): Promise<{ created: boolean; transient: TransientSummary }> {
+    const { created } = await this.upsertMany([input])
+    return { created: created.length > 0, transient: await this.#summary(input.name) }
+  }
+
+  /** ingest: new transients are created and queued at once; changed fields of existing ones are updated */
+  async upsertMany (inputs: readonly TransientInput[]): Promise<{ created: string[]; updated: string[] }> {
+    this.#check(inputs)
+    const { created, existing, ready } = await this.store.insertTransients(this.#plan, inputs, { rejectDuplicates: false })
+    await this.#dispatcher.enqueue(ready, 'push')
+    const known = new Set(existing)
+    const updated = await this.store.updateTransients(inputs.filter(input => known.has(input.name)))
+    return { created: created.map(row => row.name), updated }
+  }
+
+  async #summary (name: string): Promise<TransientSummary> {
+    const [row] = await this.db.query<TransientRow>(this.store.sql.transientByName, [name])
+    if (!row) throw new BlastUnknownTransient(name)
+    return summary(row)
+  }
+
+  async listTransients (filter: TransientFilter): Promise<Page<TransientSummary>> {
+    if (filter.task !== undefined) this.#task(filter.task)
+    const limit = filter.limit ?? 100
+    const after = filter.cursor ? Number(Buffer.from(filter.cursor, 'base64url').toString()) || 0 : 0
+    const rows = await this.db.query<TransientRow & { id: number }>(this.store.sql.transientPage,
+      [after, limit + 1, filter.processing_status ?? null, filter.task ?? null, filter.status ?? null])
+    const items = rows.slice(0, limit)
+    const nextCursor = rows.length > limit ? Buffer.from(String(items[items.length - 1].id)).toString('base64url') : null
+    return { items: items.map(summary), nextCursor }
+  }
+
+  async getTransient (name: string): Promise<TransientDetail> {
+    const [row] = await this.db.query<TransientRow & { id: number }>(this.store.sql.transientByName, [name])
+    if (!row) throw new BlastUnknownTransient(name)
+    const registers = await this.db.query<RegisterRow>(this.store.sql.registersOf, [row.id])
+    const order = new Map([...this.#plan.transientTasks].map((planned, i) => [planned.name, i]))
+    registers.sort((a, b) => (order.get(a.task) ?? 1e9) - (order.get(b.task) ?? 1e9) || a.task.localeCompare(b.task))
+    return {
+      ...summary(row),
+      tasks: registers.map((r): TaskRegister => ({
+        task: r.task,
+        status: r.status,
+        type: this.#plan.statusTypes.get(r.status) ?? 'blank',
+        updated_at: r.updated_at.toISOString(),
+        duration_ms: r.duration_ms,
+        attempts: r.attempts,
+        output: r.output ?? null,
+        last_error: r.last_error,
+        in_manifest: this.#plan.tasks.has(r.task)
+      }))
+    }
+  }
+
+  async deleteTransient (name: string): Promise<void> {
+    const rows = await this.db.query(this.store.sql.deleteTransient, [name])
+    if (!rows.length) throw new BlastUnknownTransient(name)
+  }
+
+  /** sets registers back to `not processed` (recorded in history), then queues what became ready */
+  async #reset (name: string, by: string, action: string, pick: (register: Register, live: Set<string>) => boolean): Promise<ResetResult> {
+    const id = await this.#transientId(name)
+    const live = await this.store.liveWorkers(this.#options.leaseSeconds)
+    const reset: string[] = []
+    const ready = await this.store.transition(this.#plan, [id], registers => {
+      const writes: StatusWrite[] = []
+      const history: HistoryRow[] = []
+      const now = new Date().toISOString()
+      for (const register of registers) {
+        if (!this.#plan.tasks.has(register.task) || !pick(register, live)) continue
+        reset.push(register.task)
+        writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null })
+        history.push({
+          transient: name, task: register.task, started_at: now, finished_at: now, duration_ms: null,
+          status: BUILTIN_STATUSES.notProcessed, error: null, stack: null, attempt: register.attempts, worker: null,
+          cause: by === 'cli' ? 'cli' : 'api', action: `${action} (was "${register.status}", by ${by})`, output: null
+        })
+      }
+      return { writes, history }
+    })
+    await this.#dispatcher.enqueue(ready, by === 'cli' ? 'cli' : 'api')
+    const order = [...this.#plan.tasks.keys()]
+    return { transient: name, reset: reset.sort((a, b) => order.indexOf(a) - order.indexOf(b)) }
+  }
+
+  retrigger (name: string, by: string): Promise<ResetResult> {
+    return this.#reset(name, by, 'retrigger', (register, live) => register.status === BUILTIN_STATUSES.processing
+      ? !(register.owner && live.has(register.owner))
+      : this.#plan.statusTypes.get(register.status) === 'error')
+  }
+
+  reprocess (name: string, by: string): Promise<ResetResult> {
+    return this.#reset(name, by, 'reprocess', register => register.status !== BUILTIN_STATUSES.notProcessed)
+  }
+
+  resetTask (name: string, task: string, options: { cascade: boolean }, by: string): Promise<ResetResult> {
+    const planned = this.#task(task)
+    if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
+    const targets = new Set([task, ...(options.cascade ? planned.descendants : [])])
+    return this.#reset(name, by, options.cascade ? `reset ${task} and downstream` : `reset ${task}`,
+      register => targets.has(register.task) && register.status !== BUILTIN_STATUSES.notProcessed)
+  }
+
+  async explain (name: string, task: string): Promise<Explanation> {
+    const planned = this.#task(task)
+    if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
+    const id = await this.#transientId(name)
+    const [registers, info, live] = await Promise.all([
+      this.db.query<RegisterRow>(this.store.sql.registersOf, [id]),
+      this.getTask(task),
+      this.store.liveWorkers(this.#options.leaseSeconds)
+    ])
+    const status = new Map(registers.map(r => [r.task, r.status]))
+    const own = registers.find(r => r.task === task)
+    const current = own?.status ?? BUILTIN_STATUSES.notProcessed
+    const evaluation = evaluate(this.#plan, t => status.get(t))
+    const prerequisites = Object.entries(planned.task.prerequisites).map(([parent, required]) => ({
+      task: parent, required, current: status.get(parent) ?? null, holds: status.get(parent) === required
+    }))
+    const inFlight = current === BUILTIN_STATUSES.processing && !!own?.owner && live.has(own.owner)
+    const eligible = evaluation.ready.has(task)
+    const unmet = prerequisites.filter(p => !p.holds).map(p => `${p.task} is "${p.current ?? 'absent'}" (needs "${p.required}")`)
+    const summaryText = inFlight
+      ? `running now (attempt ${own!.attempts})`
+      : current === BUILTIN_STATUSES.processing
+        ? 'marked processing but no live worker owns it: the reaper re-queues it within the lease'
+        : current !== BUILTIN_STATUSES.notProcessed
+          ? `finished with "${current}"; reset or retrigger it to run again`
+          : !info.enabled.effective
+              ? 'eligible when enabled: the task is disabled'
+              : eligible
+                ? `eligible: queued now or at the next sweep (${info.nextSweepAt})`
+                : evaluation.blocked.has(task)
+                  ? `blocked: ${unmet.join('; ')}`
+                  : `waiting: ${unmet.join('; ')}`
+    return {
+      transient: name, task, status: current, eligible, enabled: info.enabled.effective, inFlight,
+      attempts: own?.attempts ?? 0, prerequisites, nextSweepAt: info.nextSweepAt, summary: summaryText
+    }
+  }
+
+  // ---- Control: history ----
+
+  async listRuns (filter: RunFilter): Promise<Page<Run>> {
+    const limit = filter.limit ?? 100
+    const before = filter.cursor ? Buffer.from(filter.cursor, 'base64url').toString() : null
+    const rows = await this.db.query<RunRow>(this.store.sql.runPage,
+      [before && /^\d+$/.test(before) ? before : null, limit + 1, filter.task ?? null, filter.transient ?? null, filter.status ?? null, filter.since ?? null])
+    const items = rows.slice(0, limit).map(run)
+    return { items, nextCursor: rows.length > limit ? Buffer.from(items[items.length - 1].id).toString('base64url') : null }
+  }
+
+  async getRun (id: string): Promise<Run> {
+    if (!/^\d{1,18}$/.test(id)) throw new BlastRunNotFound(id)
+    const [row] = await this.db.query<RunRow>(this.store.sql.runById, [id])
+    if (!row) throw new BlastRunNotFound(id)
+    return run(row)
+  }
+
+  /** what system tasks get as ctx.transients */
+  transientsAccess (): TransientsAccess {
+    const view = async (rows: Array<TransientRow & { id: number }>): Promise<Transient[]> => {
+      const states = await this.db.query<{ id: number; task: string; status: string; output: unknown }>(this.store.sql.tasksOfMany, [rows.map(r => r.id)])
+      return rows.map(row => {
+        const tasks: Record<string, { status: string; type: any; output: unknown }> = {}
+        for (const s of states) if (s.id === row.id) tasks[s.task] = { status: s.status, type: this.#plan.statusTypes.get(s.status) ?? 'blank', output: s.output }
+        const { id: _id, progress: _p, processing_status: _s, created_at: _c, updated_at: _u, ...fields } = row
+        return { ...fields, public_timestamp: row.public_timestamp?.toISOString() ?? null, tasks }
+      })
+    }
+    return {
+      upsert: inputs => this.upsertMany(inputs),
+      list: async (options = {}) => view(await this.db.query(this.store.sql.transientsAfter, [options.after ?? '', Math.min(options.limit ?? 1000, 10000)])),
+      get: async name => (await view(await this.db.query(this.store.sql.transientByName, [name])))[0]
+    }
+  }
+}
+
+interface TaskRow { name: string; kind: string; in_manifest: boolean; declared_enabled: boolean; enabled_override: boolean | null; last_sweep_at: Date | null }
+interface TransientRow {
+  name: string; ra_deg: number; dec_deg: number; public_timestamp: Date | null; redshift: number | null; data: Record<string, unknown>
+  progress: number; processing_status: TransientSummary['processing_status']; created_at: Date; updated_at: Date
+}
+interface RegisterRow { task: string; status: string; updated_at: Date; duration_ms: number | null; attempts: number; output: unknown; last_error: string | null; owner: string | null }
+interface RunRow extends Omit<Run, 'started_at' | 'finished_at'> { started_at: Date; finished_at: Date | null }
+
+function summary (row: TransientRow): TransientSummary {
+  return {
+    name: row.name,
+    ra_deg: row.ra_deg,
+    dec_deg: row.dec_deg,
+    public_timestamp: row.public_timestamp?.toISOString() ?? null,
+    redshift: row.redshift,
+    data: row.data,
+    progress: row.progress,
+    processing_status: row.processing_status,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString()
+  }
+}
+
+function run (row: RunRow): Run {
+  return { ...row, started_at: row.started_at.toISOString(), finished_at: row.finished_at?.toISOString() ?? null }
+}

@@ -1,0 +1,84 @@
+// The only module that reads the environment. Everything downstream receives the frozen result.
+import { resolve } from 'node:path'
+
+export interface Settings {
+  /** PostgreSQL connection string; null → the embedded database in dataDir */
+  readonly databaseUrl: string | null
+  readonly dataDir: string
+  readonly manifest: string
+  readonly port: number
+  readonly host: string
+  readonly apiToken: string | null
+  readonly apiReadAuth: boolean
+  readonly logLevel: string
+  /** our tables; pg-boss lives in bossSchema */
+  readonly schema: string
+  readonly bossSchema: string
+  /** a worker whose heartbeat is older than this has died; its claims are re-run */
+  readonly leaseSeconds: number
+  /** on SIGTERM, how long in-flight runs may finish before they are released */
+  readonly shutdownGraceSeconds: number
+  /** jobs fetched per pg-boss batch */
+  readonly batchSize: number
+  /** watch the manifest and plugins and apply valid edits without a restart */
+  readonly watch: boolean
+}
+
+export const DEFAULTS = {
+  dataDir: './.blast',
+  manifest: './blast.tasks.yaml',
+  port: 3000,
+  host: '127.0.0.1',
+  logLevel: 'info',
+  schema: 'blast',
+  bossSchema: 'blast_boss',
+  leaseSeconds: 15,
+  shutdownGraceSeconds: 10,
+  batchSize: 100
+} as const
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
+
+export class SettingsError extends Error {}
+
+function integer (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SettingsError(`${name}=${JSON.stringify(raw)} is not an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+function flag (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new SettingsError(`${name}=${JSON.stringify(raw)} is not a boolean (true or false)`)
+}
+
+export function schemaName (value: string, name: string): string {
+  if (!IDENTIFIER.test(value)) throw new SettingsError(`${name}=${JSON.stringify(value)} is not a lowercase SQL identifier`)
+  return value
+}
+
+export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
+  return Object.freeze({
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: resolve(env.BLAST_DATA_DIR || DEFAULTS.dataDir),
+    manifest: resolve(env.BLAST_MANIFEST || DEFAULTS.manifest),
+    port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
+    host: env.HOST || DEFAULTS.host,
+    apiToken: env.BLAST_API_TOKEN || null,
+    apiReadAuth: flag(env, 'BLAST_API_READ_AUTH', false),
+    logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
+    schema: schemaName(env.BLAST_SCHEMA || DEFAULTS.schema, 'BLAST_SCHEMA'),
+    bossSchema: schemaName(env.BLAST_BOSS_SCHEMA || DEFAULTS.bossSchema, 'BLAST_BOSS_SCHEMA'),
+    leaseSeconds: integer(env, 'BLAST_LEASE_SECONDS', DEFAULTS.leaseSeconds, 3, 3600),
+    shutdownGraceSeconds: integer(env, 'BLAST_SHUTDOWN_GRACE_SECONDS', DEFAULTS.shutdownGraceSeconds, 0, 3600),
+    batchSize: integer(env, 'BLAST_BATCH_SIZE', DEFAULTS.batchSize, 1, 1000),
+    watch: flag(env, 'BLAST_WATCH', true)
+  })
+}

@@ -1,0 +1,164 @@
+// Every SQL statement of the runtime, as text with $n parameters. The only interpolated identifier
+// is the schema name, validated by settings.ts. Bulk writes take one jsonb parameter
+// (jsonb_to_recordset) so one statement carries a whole batch on PostgreSQL and PGlite alike.
+
+export function migrationSql (schema: string) {
+  return {
+    lock: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+    createSchema: `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+    createTable: `CREATE TABLE IF NOT EXISTS ${schema}.migration (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    applied: `SELECT version FROM ${schema}.migration`,
+    record: `INSERT INTO ${schema}.migration (version, name) VALUES ($1, $2)`
+  }
+}
+
+const TRANSIENT_COLUMNS = `t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
+  t.progress, t.processing_status, t.created_at, t.updated_at`
+
+export function storeSql (s: string) {
+  const live = `EXISTS (SELECT 1 FROM ${s}.worker w WHERE w.id = ts.owner AND w.heartbeat_at > now() - make_interval(secs => $1))`
+  return {
+    // ---- manifest reconciliation ----
+    upsertStatuses: `INSERT INTO ${s}.status (message, type, description, in_manifest)
+      SELECT message, type, description, true FROM jsonb_to_recordset($1::jsonb) AS x(message text, type text, description text)
+      ON CONFLICT (message) DO UPDATE SET type = EXCLUDED.type, description = EXCLUDED.description, in_manifest = true`,
+    retireStatuses: `UPDATE ${s}.status SET in_manifest = false WHERE NOT (message = ANY($1::text[]))`,
+    tasksInManifest: `SELECT name FROM ${s}.task WHERE in_manifest`,
+    upsertTasks: `INSERT INTO ${s}.task (name, kind, declared_enabled, definition)
+      SELECT name, kind, enabled, definition FROM jsonb_to_recordset($1::jsonb) AS x(name text, kind text, enabled boolean, definition jsonb)
+      ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, declared_enabled = EXCLUDED.declared_enabled,
+        definition = EXCLUDED.definition, in_manifest = true, last_seen_at = now()`,
+    retireTasks: `UPDATE ${s}.task SET in_manifest = false WHERE in_manifest AND NOT (name = ANY($1::text[]))`,
+    backfill: `INSERT INTO ${s}.task_status (transient_id, task)
+      SELECT t.id, x.task FROM ${s}.transient t CROSS JOIN unnest($1::text[]) AS x(task)
+      ON CONFLICT DO NOTHING`,
+    getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
+    setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+    transientIdPage: `SELECT id FROM ${s}.transient WHERE id > $1 ORDER BY id LIMIT $2`,
+
+    // ---- tasks ----
+    taskRows: `SELECT name, kind, in_manifest, declared_enabled, enabled_override, last_sweep_at
+      FROM ${s}.task`,
+    enabledTasks: `SELECT name FROM ${s}.task WHERE in_manifest AND coalesce(enabled_override, declared_enabled)`,
+    setOverride: `UPDATE ${s}.task SET enabled_override = $2 WHERE name = $1`,
+    statusCounts: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status GROUP BY task, status`,
+    statusCountsOf: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status WHERE task = $1 GROUP BY task, status`,
+    markSwept: `UPDATE ${s}.task SET last_sweep_at = now() WHERE name = $1
+      RETURNING in_manifest AND coalesce(enabled_override, declared_enabled) AS enabled`,
+
+    // ---- workers and leases ----
+    registerWorker: `INSERT INTO ${s}.worker (id, host, pid) VALUES ($1, $2, $3)
+      ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
+    heartbeat: `UPDATE ${s}.worker SET heartbeat_at = now() WHERE id = $1`,
+    removeWorker: `DELETE FROM ${s}.worker WHERE id = $1`,
+    pruneWorkers: `DELETE FROM ${s}.worker WHERE heartbeat_at < now() - interval '1 day'`,
+    liveWorkers: `SELECT id FROM ${s}.worker WHERE heartbeat_at > now() - make_interval(secs => $1)`,
+    // claims whose owner stopped heart-beating, or that outlived their task's timeout by the lease
+    lostClaims: `SELECT DISTINCT ts.transient_id AS id FROM ${s}.task_status ts
+      WHERE ts.status = 'processing' AND (ts.owner IS NULL OR NOT ${live}
+        OR ts.started_at < now() - make_interval(secs => coalesce(($2::jsonb ->> ts.task)::float8, 0) + $1))
+      LIMIT 1000`,
+    claimsOf: `SELECT DISTINCT transient_id AS id FROM ${s}.task_status WHERE status = 'processing' AND owner = $1`,
+
+    // ---- the run path ----
+    // Atomic claim: ready → processing, rows locked in key order (the order every writer uses).
+    // RETURNING carries the transient and its other tasks so a run needs no further read.
+    claim: `WITH c AS (
+        SELECT ts.transient_id FROM ${s}.task_status ts
+        WHERE ts.task = $1 AND ts.transient_id = ANY($2::int[]) AND ts.ready
+          AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest
+                      AND coalesce(k.enabled_override, k.declared_enabled))
+        ORDER BY ts.transient_id FOR UPDATE
+      )
+      UPDATE ${s}.task_status ts SET status = 'processing', ready = false, owner = $3,
+        attempts = ts.attempts + 1, started_at = now(), updated_at = now()
+      FROM c JOIN ${s}.transient t ON t.id = c.transient_id
+      WHERE ts.task = $1 AND ts.transient_id = c.transient_id
+      RETURNING ts.transient_id AS id, ts.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
+        (SELECT coalesce(jsonb_object_agg(o.task, jsonb_build_object('status', o.status, 'output', o.output)), '{}'::jsonb)
+           FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> $1) AS tasks`,
+    // Every writer locks a transient's registers in (transient_id, task) order: completions of
+    // sibling tasks serialise per transient and each sees the other's committed status.
+    lockRegisters: `SELECT ts.transient_id AS id, t.name, t.public_timestamp, ts.task, ts.status, ts.ready, ts.owner,
+        ts.attempts, ts.started_at
+      FROM ${s}.task_status ts JOIN ${s}.transient t ON t.id = ts.transient_id
+      WHERE ts.transient_id = ANY($1::int[]) ORDER BY ts.transient_id, ts.task FOR UPDATE OF ts`,
+    writeTransition: `WITH w AS (
+        UPDATE ${s}.task_status ts SET
+          ready = u.ready,
+          status = coalesce(u.status, ts.status),
+          owner = CASE WHEN u.status IS NULL THEN ts.owner END,
+          updated_at = CASE WHEN u.status IS NULL THEN ts.updated_at ELSE now() END,
+          duration_ms = coalesce(u.duration_ms, ts.duration_ms),
+          output = CASE WHEN u.set_output THEN u.output ELSE ts.output END,
+          last_error = CASE WHEN u.status IS NULL THEN ts.last_error ELSE u.last_error END,
+          attempts = coalesce(u.attempts, ts.attempts)
+        FROM jsonb_to_recordset($1::jsonb) AS u(id int, task text, ready boolean, status text, duration_ms float8,
+          set_output boolean, output jsonb, last_error text, attempts int)
+        WHERE ts.transient_id = u.id AND ts.task = u.task
+      ), p AS (
+        UPDATE ${s}.transient t SET progress = p.progress, processing_status = p.processing_status
+        FROM jsonb_to_recordset($2::jsonb) AS p(id int, progress int, processing_status text)
+        WHERE t.id = p.id
+      ), h AS (
+        INSERT INTO ${s}.run (transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output)
+        SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
+        FROM jsonb_to_recordset($3::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
+          duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)
+      )
+      SELECT 1`,
+    insertRuns: `INSERT INTO ${s}.run (transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output)
+      SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
+      FROM jsonb_to_recordset($1::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
+        duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)`,
+    // the sweep: ready registers of one task, a page at a time (keyset on transient_id)
+    readyPage: `SELECT ts.transient_id AS id, t.public_timestamp FROM ${s}.task_status ts
+      JOIN ${s}.transient t ON t.id = ts.transient_id
+      WHERE ts.task = $1 AND ts.ready AND ts.transient_id > $2 ORDER BY ts.transient_id LIMIT $3`,
+    readyOne: `SELECT ts.transient_id AS id, t.public_timestamp FROM ${s}.task_status ts
+      JOIN ${s}.transient t ON t.id = ts.transient_id WHERE ts.task = $1 AND ts.ready AND t.name = $2`,
+
+    // ---- transients ----
+    transientIdsByName: `SELECT id, name FROM ${s}.transient WHERE name = ANY($1::text[])`,
+    insertTransients: `INSERT INTO ${s}.transient (name, ra_deg, dec_deg, public_timestamp, redshift, data)
+      SELECT name, ra_deg, dec_deg, public_timestamp, redshift, coalesce(data, '{}'::jsonb)
+      FROM jsonb_to_recordset($1::jsonb) AS x(name text, ra_deg float8, dec_deg float8, public_timestamp timestamptz,
+        redshift float8, data jsonb)
+      ON CONFLICT (name) DO NOTHING
+      RETURNING id, name`,
+    insertRegisters: `INSERT INTO ${s}.task_status (transient_id, task)
+      SELECT x.id, k.task FROM unnest($1::int[]) AS x(id) CROSS JOIN unnest($2::text[]) AS k(task)
+      ON CONFLICT DO NOTHING`,
+    updateTransients: `UPDATE ${s}.transient t SET ra_deg = x.ra_deg, dec_deg = x.dec_deg,
+        public_timestamp = x.public_timestamp, redshift = x.redshift, data = coalesce(x.data, '{}'::jsonb), updated_at = now()
+      FROM jsonb_to_recordset($1::jsonb) AS x(name text, ra_deg float8, dec_deg float8, public_timestamp timestamptz,
+        redshift float8, data jsonb)
+      WHERE t.name = x.name AND (t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data)
+        IS DISTINCT FROM (x.ra_deg, x.dec_deg, x.public_timestamp, x.redshift, coalesce(x.data, '{}'::jsonb))
+      RETURNING t.name`,
+    transientByName: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name = $1`,
+    transientsAfter: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name > $1 ORDER BY t.name LIMIT $2`,
+    // filters are optional: a null parameter matches everything
+    transientPage: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t
+      WHERE t.id > $1 AND ($3::text IS NULL OR t.processing_status = $3)
+        AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.task_status ts WHERE ts.transient_id = t.id
+             AND ts.task = $4 AND ($5::text IS NULL OR ts.status = $5)))
+      ORDER BY t.id LIMIT $2`,
+    registersOf: `SELECT task, status, updated_at, duration_ms, attempts, output, last_error, owner
+      FROM ${s}.task_status WHERE transient_id = $1`,
+    tasksOfMany: `SELECT transient_id AS id, task, status, output FROM ${s}.task_status WHERE transient_id = ANY($1::int[])`,
+    deleteTransient: `DELETE FROM ${s}.transient WHERE name = $1 RETURNING id`,
+
+    // ---- history ----
+    runPage: `SELECT id::text, transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
+      FROM ${s}.run
+      WHERE ($1::bigint IS NULL OR id < $1) AND ($3::text IS NULL OR task = $3) AND ($4::text IS NULL OR transient = $4)
+        AND ($5::text IS NULL OR status = $5) AND ($6::timestamptz IS NULL OR started_at >= $6)
+      ORDER BY id DESC LIMIT $2`,
+    runById: `SELECT id::text, transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
+      FROM ${s}.run WHERE id = $1`
+  }
+}
+
+export type StoreSql = ReturnType<typeof storeSql>

@@ -1,0 +1,245 @@
+// The status store: transients, their per-task registers, run history, and the manifest as last
+// applied. Every status change goes through transition(), which locks the transient's registers,
+// lets the caller decide the writes, re-evaluates readiness and progress from the graph, and
+// writes it all in one statement — so `ready` (what sweeps and pushes act on) never goes stale.
+import type { Db, Queryable } from './database.ts'
+import { evaluate, type Plan } from './plan.ts'
+import { storeSql, type StoreSql } from './sql.ts'
+import type { RunCause } from './control.ts'
+import type { TransientInput } from './types.ts'
+
+export interface Register {
+  id: number
+  name: string
+  public_timestamp: Date | null
+  task: string
+  status: string
+  ready: boolean
+  owner: string | null
+  attempts: number
+  started_at: Date | null
+}
+
+export interface StatusWrite {
+  id: number
+  task: string
+  status: string
+  durationMs?: number | null
+  /** present → replaces the stored output */
+  output?: { value: unknown }
+  lastError?: string | null
+  attempts?: number
+}
+
+export interface HistoryRow {
+  transient: string | null
+  task: string
+  started_at: string
+  finished_at: string | null
+  duration_ms: number | null
+  status: string
+  error: string | null
+  stack: string | null
+  attempt: number
+  worker: string | null
+  cause: RunCause
+  action: string | null
+  output: unknown
+}
+
+export interface Decision {
+  writes: StatusWrite[]
+  history: HistoryRow[]
+}
+
+/** a register that became ready in a transition: the caller queues it */
+export interface ReadyRef {
+  id: number
+  task: string
+  public_timestamp: Date | null
+}
+
+export interface ClaimedRow {
+  id: number
+  attempts: number
+  name: string
+  ra_deg: number
+  dec_deg: number
+  public_timestamp: Date | null
+  redshift: number | null
+  data: Record<string, unknown>
+  tasks: Record<string, { status: string; output: unknown }>
+}
+
+export class Store {
+  readonly db: Db
+  readonly schema: string
+  readonly sql: StoreSql
+
+  constructor (db: Db, schema: string) {
+    this.db = db
+    this.schema = schema
+    this.sql = storeSql(schema)
+  }
+
+  // ---- manifest reconciliation ----
+
+  /** records the plan's statuses and tasks; returns the transient tasks that were not in the last manifest */
+  async recordManifest (plan: Plan): Promise<{ added: string[]; removed: string[] }> {
+    const { manifest } = plan
+    return this.db.transaction(async tx => {
+      const before = new Set((await tx.query<{ name: string }>(this.sql.tasksInManifest)).map(row => row.name))
+      await tx.query(this.sql.upsertStatuses, [JSON.stringify(manifest.statuses)])
+      await tx.query(this.sql.retireStatuses, [manifest.statuses.map(status => status.message)])
+      await tx.query(this.sql.upsertTasks, [JSON.stringify(manifest.tasks.map(task => ({
+        name: task.name, kind: task.kind, enabled: task.enabled, definition: task
+      })))])
+      const names = manifest.tasks.map(task => task.name)
+      await tx.query(this.sql.retireTasks, [names])
+      const added = plan.transientTasks.map(planned => planned.name).filter(name => !before.has(name))
+      // Every existing transient gets a `not processed` register for a new task: no migration, ever.
+      if (added.length) await tx.query(this.sql.backfill, [added])
+      return { added, removed: [...before].filter(name => !plan.tasks.has(name)) }
+    })
+  }
+
+  async getMeta<T> (key: string): Promise<T | undefined> {
+    const rows = await this.db.query<{ value: T }>(this.sql.getMeta, [key])
+    return rows[0]?.value
+  }
+
+  async setMeta (key: string, value: unknown): Promise<void> {
+    await this.db.query(this.sql.setMeta, [key, JSON.stringify(value)])
+  }
+
+  /** re-evaluates readiness and progress of every transient, a page at a time; returns what became ready */
+  async refreshAll (plan: Plan, onReady: (ready: ReadyRef[]) => Promise<void>, pageSize = 500): Promise<number> {
+    let after = 0
+    let count = 0
+    for (;;) {
+      const ids = (await this.db.query<{ id: number }>(this.sql.transientIdPage, [after, pageSize])).map(row => row.id)
+      if (!ids.length) return count
+      count += ids.length
+      await onReady(await this.transition(plan, ids, () => NOTHING))
+      after = ids[ids.length - 1]
+    }
+  }
+
+  // ---- the one way statuses change ----
+
+  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+    if (!ids.length) return Promise.resolve([])
+    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide))
+  }
+
+  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+    const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
+    const { writes, history } = decide(registers)
+    const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
+    const byTransient = new Map<number, Register[]>()
+    for (const register of registers) {
+      const list = byTransient.get(register.id)
+      if (list) list.push(register)
+      else byTransient.set(register.id, [register])
+    }
+    const updates: object[] = []
+    const progress: object[] = []
+    const ready: ReadyRef[] = []
+    for (const [id, list] of byTransient) {
+      const status = new Map(list.map(register => [register.task, written.get(`${id}\u0000${register.task}`)?.status ?? register.status]))
+      const evaluation = evaluate(plan, task => status.get(task))
+      progress.push({ id, progress: evaluation.progress, processing_status: evaluation.processingStatus })
+      for (const register of list) {
+        const write = written.get(`${id}\u0000${register.task}`)
+        const nowReady = evaluation.ready.has(register.task)
+        if (nowReady && !register.ready) ready.push({ id, task: register.task, public_timestamp: register.public_timestamp })
+        if (!write && nowReady === register.ready) continue
+        updates.push(write
+          ? {
+              id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
+              set_output: write.output !== undefined, output: write.output?.value ?? null,
+              last_error: write.lastError ?? null, attempts: write.attempts ?? null
+            }
+          : { id, task: register.task, ready: nowReady })
+      }
+    }
+    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history)])
+    return ready
+  }
+
+  async claim (task: string, ids: readonly number[], owner: string): Promise<ClaimedRow[]> {
+    return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner])
+  }
+
+  async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; public_timestamp: Date | null }>> {
+    return this.db.query(this.sql.readyPage, [task, after, limit])
+  }
+
+  // ---- workers ----
+
+  async registerWorker (id: string, host: string, pid: number): Promise<void> {
+    await this.db.query(this.sql.registerWorker, [id, host, pid])
+  }
+
+  /** false when the row was gone (pruned while this process was frozen): the caller re-registers */
+  async heartbeat (id: string): Promise<boolean> {
+    const rows = await this.db.query(this.sql.heartbeat + ' RETURNING id', [id])
+    return rows.length > 0
+  }
+
+  async removeWorker (id: string): Promise<void> {
+    await this.db.query(this.sql.removeWorker, [id])
+  }
+
+  async liveWorkers (leaseSeconds: number): Promise<Set<string>> {
+    await this.db.query(this.sql.pruneWorkers)
+    return new Set((await this.db.query<{ id: string }>(this.sql.liveWorkers, [leaseSeconds])).map(row => row.id))
+  }
+
+  /** transients with a claim whose owner is gone or that outlived its task's timeout */
+  async lostClaims (leaseSeconds: number, timeouts: Record<string, number>): Promise<number[]> {
+    return (await this.db.query<{ id: number }>(this.sql.lostClaims, [leaseSeconds, JSON.stringify(timeouts)])).map(row => row.id)
+  }
+
+  async claimsOf (owner: string): Promise<number[]> {
+    return (await this.db.query<{ id: number }>(this.sql.claimsOf, [owner])).map(row => row.id)
+  }
+
+  // ---- transients ----
+
+  /** creates transients that do not exist yet, with a register per transient task, evaluated */
+  async insertTransients (plan: Plan, inputs: readonly TransientInput[], options: { rejectDuplicates: boolean }):
+  Promise<{ created: Array<{ id: number; name: string }>; existing: string[]; ready: ReadyRef[] }> {
+    return this.db.transaction(async tx => {
+      const existing = (await tx.query<{ name: string }>(this.sql.transientIdsByName, [inputs.map(input => input.name)])).map(row => row.name)
+      if (existing.length && options.rejectDuplicates) return { created: [], existing, ready: [] }
+      const known = new Set(existing)
+      const fresh = inputs.filter(input => !known.has(input.name))
+      if (!fresh.length) return { created: [], existing, ready: [] }
+      const created = await tx.query<{ id: number; name: string }>(this.sql.insertTransients, [JSON.stringify(fresh.map(normalize))])
+      const ids = created.map(row => row.id)
+      await tx.query(this.sql.insertRegisters, [ids, plan.transientTasks.map(planned => planned.name)])
+      const ready = await this.transitionIn(tx, plan, ids, () => NOTHING)
+      return { created, existing, ready }
+    })
+  }
+
+  /** updates fields of existing transients; returns the names that changed */
+  async updateTransients (inputs: readonly TransientInput[]): Promise<string[]> {
+    if (!inputs.length) return []
+    return (await this.db.query<{ name: string }>(this.sql.updateTransients, [JSON.stringify(inputs.map(normalize))])).map(row => row.name)
+  }
+}
+
+export const NOTHING: Decision = Object.freeze({ writes: [], history: [] }) as Decision
+
+function normalize (input: TransientInput) {
+  return {
+    name: input.name,
+    ra_deg: input.ra_deg,
+    dec_deg: input.dec_deg,
+    public_timestamp: input.public_timestamp ?? null,
+    redshift: input.redshift ?? null,
+    data: input.data ?? {}
+  }
+}
