@@ -16,7 +16,10 @@ export async function process (ctx: SystemContext): Promise<TaskResult> {
   const shown = (file: string): string => relative(cwd(), file) || file
   let names: string[]
   try {
-    names = (await readdir(dir)).filter(n => /\.(csv|json)$/i.test(n)).sort()
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter(entry => entry.isFile() && /\.(csv|json)$/i.test(entry.name))
+      .map(entry => entry.name)
+      .sort()
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     ctx.log.warn(`inbox ${shown(dir)} does not exist; nothing to ingest`)
