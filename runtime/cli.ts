@@ -27,6 +27,10 @@ interface CommandEntry {
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  start: {
+    summary: 'run the tasks and serve the control API',
+    load: () => import('./commands/start.ts')
+  },
   validate: {
     summary: 'check a manifest and its plugins, print every problem',
     load: () => import('./commands/validate.ts')

@@ -145,6 +145,9 @@ export class Dispatcher {
         ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {})
       })))
       queued += list.length
+      // wake our own worker on that queue now, rather than on the NOTIFY round trip
+      const worker = this.#workers.get(plan.tasks.get(task)!.queue)
+      if (worker && !startAfterSeconds) this.#o.boss.notifyWorker(worker)
     }
     return queued
   }

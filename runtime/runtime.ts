@@ -54,6 +54,7 @@ export class Runtime implements Control {
   #scheduler: Scheduler
   #state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting'
   #refreshing: Promise<void> = Promise.resolve()
+  #reloading: Promise<unknown> = Promise.resolve()
 
   private constructor (db: Db, plan: Plan, diagnostics: readonly Diagnostic[], options: RuntimeOptions, log: Logger) {
     this.db = db
@@ -173,6 +174,53 @@ export class Runtime implements Control {
   }
 
   get plan (): Plan { return this.#plan }
+
+  /**
+   * Loads the manifest file again and applies it when valid; an invalid one leaves the last good
+   * manifest running and its diagnostics in manifestInfo(). Reloads run one at a time.
+   */
+  reload (): Promise<{ ok: boolean; diagnostics: readonly Diagnostic[] }> {
+    const next = this.#reloading.then(async () => {
+      const at = new Date().toISOString()
+      const { manifest, diagnostics } = await loadManifest(this.#info.file)
+      if (!manifest) {
+        this.#info = { ...this.#info, diagnostics, lastAttemptAt: at, lastAttemptOk: false }
+        this.log.error({ diagnostics: diagnostics.map(formatDiagnostic) }, 'manifest edit rejected; the last good manifest keeps running')
+        return { ok: false, diagnostics }
+      }
+      this.#dispatcher.invalidatePlugins()
+      await this.apply(compile(manifest))
+      this.#info = { manifest, file: manifest.file, loadedAt: at, diagnostics, lastAttemptAt: at, lastAttemptOk: true }
+      this.log.info({ tasks: manifest.tasks.length }, 'manifest reloaded')
+      return { ok: true, diagnostics }
+    })
+    this.#reloading = next.catch(() => {})
+    return next
+  }
+
+  /** releases this process's claims back to `not processed` at once (a second SIGTERM) */
+  async releaseClaims (timeoutMs: number): Promise<number> {
+    const work = (async () => {
+      const ids = await this.store.claimsOf(this.workerId)
+      let released = 0
+      await this.store.transition(this.#plan, ids, registers => {
+        const mine = registers.filter(r => r.status === BUILTIN_STATUSES.processing && r.owner === this.workerId)
+        released = mine.length
+        const now = new Date().toISOString()
+        return {
+          writes: mine.map(r => ({ id: r.id, task: r.task, status: BUILTIN_STATUSES.notProcessed, attempts: Math.max(0, r.attempts - 1), lastError: null })),
+          history: mine.map(r => ({
+            transient: r.name, task: r.task, started_at: r.started_at?.toISOString() ?? now, finished_at: now, duration_ms: null,
+            status: BUILTIN_STATUSES.notProcessed, error: 'released: the runtime was told to exit at once', stack: null,
+            attempt: r.attempts, worker: this.workerId, cause: 'recovery' as const, action: 'released at exit', output: null
+          }))
+        }
+      })
+      await this.store.removeWorker(this.workerId)
+      return released
+    })()
+    return Promise.race([work, new Promise<number>(resolve => setTimeout(() => resolve(0), timeoutMs).unref())])
+  }
 
   // ---- Control: manifest and tasks ----
 

@@ -1,0 +1,86 @@
+// `blast-tasks start`: the runtime with its control API — what `npm start` runs. Settings come
+// from the environment (runtime/settings.ts). SIGINT/SIGTERM stop cleanly: runs in flight get the
+// grace period, then are released; a second signal releases them at once and exits.
+import { parseArgs } from 'node:util'
+import type { Io } from '../cli.ts'
+import { EXIT, usageError } from '../cli.ts'
+import { buildApi, resolveToken } from '../api/index.ts'
+import { createLogger } from '../logger.ts'
+import { Runtime } from '../runtime.ts'
+import { loadSettings } from '../settings.ts'
+import { ManifestWatcher } from '../watcher.ts'
+
+export const usage = `usage: blast-tasks start [--no-api] [--no-watch]
+
+Runs every task of the manifest on every eligible transient and serves the control API
+(Swagger UI at /docs). Without DATABASE_URL the embedded database in BLAST_DATA_DIR is used.
+Start more processes with --no-api on the same DATABASE_URL to scale out.
+
+options:
+  --no-api     run tasks only; serve no HTTP API
+  --no-watch   do not apply edits of the manifest and plugins while running
+  -h, --help   this help
+
+environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.tasks.yaml),
+PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
+BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
+BLAST_BATCH_SIZE (100), BLAST_WATCH (true)`
+
+export async function run (args: string[], io: Io): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({ args, allowNegative: true, options: { api: { type: 'boolean', default: true }, watch: { type: 'boolean' } } }))
+  } catch (error) {
+    io.err(usageError('start', usage, error))
+    return EXIT.usage
+  }
+  const settings = loadSettings()
+  const log = createLogger(settings.logLevel)
+  const started = performance.now()
+  const runtime = await Runtime.start({
+    manifest: settings.manifest,
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    schema: settings.schema,
+    bossSchema: settings.bossSchema,
+    logger: log,
+    leaseSeconds: settings.leaseSeconds,
+    shutdownGraceSeconds: settings.shutdownGraceSeconds,
+    batchSize: settings.batchSize
+  })
+  const watcher = (values.watch ?? settings.watch) ? new ManifestWatcher(runtime, log) : null
+  watcher?.start()
+  let app: Awaited<ReturnType<typeof buildApi>> | null = null
+  if (values.api) {
+    const token = await resolveToken({ token: settings.apiToken ?? undefined, dataDir: settings.dataDir, log })
+    app = await buildApi(runtime, { token: token.token, readAuth: settings.apiReadAuth, logger: log })
+    const address = await app.listen({ port: settings.port, host: settings.host })
+    log.info({ address, docs: `${address}/docs`, tokenFile: token.file }, 'control API listening')
+  }
+  log.info({
+    database: runtime.db.kind === 'embedded' ? settings.dataDir : 'postgres',
+    manifest: settings.manifest,
+    tasks: runtime.plan.tasks.size,
+    worker: runtime.workerId,
+    startupMs: Math.round(performance.now() - started)
+  }, 'blast-tasks running')
+
+  return new Promise<number>(resolve => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: releasing runs in flight and exiting now')
+        runtime.releaseClaims(2000).finally(() => process.exit(130))
+        return
+      }
+      stopping = true
+      log.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'stopping: runs in flight may finish (send the signal again to exit at once)')
+      watcher?.stop()
+      Promise.resolve(app?.close())
+        .then(() => runtime.stop())
+        .then(() => { log.info('stopped'); resolve(EXIT.ok) }, err => { log.error({ err }, 'stop failed'); resolve(EXIT.failed) })
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
