@@ -42,7 +42,7 @@ export default async function healthRoutes(app: FastifyInstance, { control, guar
     tags: TAGS,
     operationId: 'metrics',
     summary: 'Prometheus metrics',
-    description: 'Queue depths, run counts and durations, transients per status, in the Prometheus text format.',
+    description: 'What the engine records (runs by task and status, run durations, queue depths, sweep lag), in the Prometheus text format.',
     response: {
       200: { description: 'Metrics in the Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
       ...errorResponses(401)
