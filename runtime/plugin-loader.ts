@@ -118,9 +118,11 @@ function processOf(abs: string, shown: string, namespace: unknown): Plugin['proc
   return value as Plugin['process']
 }
 
-// A CommonJS module comes back as its `module.exports` plus Node's interop names.
+// A CommonJS module comes back as its bare `module.exports` (in a `"type": "module"` package) or as
+// `module.exports` plus Node's interop names; either way its exports are what it assigned.
 function exportsOf(namespace: unknown): Record<string, unknown> {
-  if (typeof namespace !== 'object' || namespace === null) return {}
+  if (namespace === null || namespace === undefined) return {}
+  if (typeof namespace !== 'object') return { default: namespace }
   const record = namespace as Record<string, unknown>
   if ('module.exports' in record) {
     const cjs = record['module.exports']

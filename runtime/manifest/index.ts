@@ -77,9 +77,11 @@ async function validate(text: string, file: string, dir: string, shown: string, 
 
   const probe = new FileProbe()
   const uses = rules.tasks.map((task) => ({ task, plugin: resolvePlugin(dir, task.slug, task.raw.plugin, probe) }))
+  // a plugin value of the wrong type is the schema's to report; looking for a default would add noise
+  const checkable = uses.filter((u) => u.task.raw.plugin === undefined || (typeof u.task.raw.plugin === 'string' && u.task.raw.plugin !== ''))
   if (withPlugins) {
     const listed = typeof source.data === 'object' && source.data !== null && Array.isArray((source.data as { tasks?: unknown }).tasks)
-    diagnostics.push(...(await checkPlugins(source, shown, dir, uses, listed)))
+    diagnostics.push(...(await checkPlugins(source, shown, dir, checkable, listed)))
   }
 
   const sorted = sortDiagnostics(diagnostics, shown)

@@ -182,14 +182,13 @@ function collectTasks(source: Source, written: unknown, problems: Problem[]): Ta
     const name = item.name
     const slug = slugify(name)
     const kind: TaskKind = item.kind === 'system' ? 'system' : 'transient'
-    const prerequisites: Record<string, string> = {}
-    if (isRecord(item.prerequisites)) {
-      for (const [task, status] of Object.entries(item.prerequisites)) {
-        if (typeof status !== 'string') continue
-        if (task === name && status === BUILTIN_STATUSES.notProcessed) continue
-        prerequisites[task] = status
-      }
-    }
+    // fromEntries, not assignment: a task may be called `__proto__`
+    const prerequisites: Record<string, string> = Object.fromEntries(
+      Object.entries(isRecord(item.prerequisites) ? item.prerequisites : {}).filter(
+        (entry): entry is [string, string] =>
+          typeof entry[1] === 'string' && !(entry[0] === name && entry[1] === BUILTIN_STATUSES.notProcessed)
+      )
+    )
     const entry: TaskEntry = { index, name, slug, kind, raw: item, prerequisites }
     // a name without letters or digits has no slug; the schema reports it
     const earlier = slug === '' ? undefined : bySlug.get(slug)

@@ -49,18 +49,17 @@ export function parseSource(text: string): Source {
   }
 
   for (const error of doc.errors) {
-    problems.push({ at: pos(error.pos[0]), severity: 'error', code: 'BLAST_YAML_SYNTAX', message: yamlMessage(error.message) })
+    problems.push({ at: pos(error.pos[0]), severity: 'error', code: 'BLAST_YAML_SYNTAX', message: `invalid YAML: ${yamlMessage(error.message)}` })
   }
   for (const warning of doc.warnings) {
-    problems.push({ at: pos(warning.pos[0]), severity: 'warning', code: 'BLAST_YAML_SYNTAX', message: yamlMessage(warning.message) })
+    problems.push({ at: pos(warning.pos[0]), severity: 'warning', code: 'BLAST_YAML_SYNTAX', message: `YAML: ${yamlMessage(warning.message)}` })
   }
 
   let data: unknown
   if (doc.errors.length === 0) {
-    problems.push(...duplicateKeys(doc, pos))
-    const aliasProblems = unresolvedAliases(doc, pos)
-    problems.push(...aliasProblems)
-    if (aliasProblems.length === 0) {
+    const treeProblems = walkTree(doc, pos)
+    problems.push(...treeProblems)
+    if (!treeProblems.some((p) => p.code === 'BLAST_YAML_SYNTAX')) {
       try {
         data = doc.toJS({ maxAliasCount: 1000 })
       } catch (error) {
@@ -117,10 +116,11 @@ function keyString(key: unknown): string | undefined {
 
 function yamlMessage(message: string): string {
   const first = message.split('\n')[0]!.replace(/; please use YAML\.parseAllDocuments\(\)$/, '')
-  return `invalid YAML: ${first.charAt(0).toLowerCase()}${first.slice(1)}`
+  return `${first.charAt(0).toLowerCase()}${first.slice(1)}`
 }
 
-function duplicateKeys(doc: Document, pos: (offset: number | undefined) => Position): Problem[] {
+/** Duplicate keys and aliases without an anchor, in one pass over the tree. */
+function walkTree(doc: Document, pos: (offset: number | undefined) => Position): Problem[] {
   const problems: Problem[] = []
   visit(doc, {
     Map(_, map) {
@@ -141,14 +141,7 @@ function duplicateKeys(doc: Document, pos: (offset: number | undefined) => Posit
           first.set(name, key)
         }
       }
-    }
-  })
-  return problems
-}
-
-function unresolvedAliases(doc: Document, pos: (offset: number | undefined) => Position): Problem[] {
-  const problems: Problem[] = []
-  visit(doc, {
+    },
     Alias(_, alias) {
       if (alias.resolve(doc) === undefined) {
         problems.push({
