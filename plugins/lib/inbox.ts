@@ -8,8 +8,10 @@ export type InboxRow =
   | { readonly where: string; readonly input: TransientInput }
   | { readonly where: string; readonly error: string }
 
-// Blast's transient name rule: 2–64 characters, letters, digits, '_' and '-', alphanumeric at both ends
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}[A-Za-z0-9]$/
+// The runtime's rules for a transient (runtime/transient-rules.ts), repeated here because a plugin
+// imports nothing but types from the runtime: checking them per row names the bad row by file:line
+// instead of having the store refuse the whole batch.
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/
 const FIELDS = new Set(['name', 'ra_deg', 'dec_deg', 'public_timestamp', 'redshift', 'data'])
 
 /** A CSV file with a header row; columns beyond the transient fields go into `data`. */
@@ -43,15 +45,17 @@ function toRow (raw: Record<string, unknown>, where: string, fromText: boolean):
   const name = typeof raw.name === 'string' ? raw.name.trim() : raw.name
   if (name === undefined || name === '') problems.push('name is missing')
   else if (typeof name !== 'string' || !NAME.test(name)) {
-    problems.push(`name ${JSON.stringify(name)} is not 2-64 letters, digits, '_' or '-' (alphanumeric at both ends)`)
+    problems.push(`name ${JSON.stringify(name)} is not 1-64 letters, digits, '_' or '-' (alphanumeric at both ends)`)
   }
   const ra = coordinate(raw.ra_deg, 'hours')
   const dec = coordinate(raw.dec_deg, 'degrees')
-  // ranges are deliberately not checked here: that is the job of the "Validate coordinates" task
   if (Number.isNaN(ra)) problems.push(describe('ra_deg', raw.ra_deg, 'a number of degrees or hh:mm:ss'))
+  else if (!(ra >= 0 && ra < 360)) problems.push(`ra_deg ${ra} is outside [0, 360)`)
   if (Number.isNaN(dec)) problems.push(describe('dec_deg', raw.dec_deg, 'a number of degrees or ±dd:mm:ss'))
+  else if (!(dec >= -90 && dec <= 90)) problems.push(`dec_deg ${dec} is outside [-90, 90]`)
   const redshift = blank(raw.redshift) ? null : toNumber(raw.redshift)
   if (Number.isNaN(redshift)) problems.push(describe('redshift', raw.redshift, 'a number'))
+  else if (redshift !== null && redshift < 0) problems.push(`redshift ${redshift} is negative`)
   let timestamp: string | null = null
   if (!blank(raw.public_timestamp)) {
     // Date.parse alone accepts oddities such as "1" (year 2001); insist on an ISO date first

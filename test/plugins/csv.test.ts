@@ -23,7 +23,9 @@ t.test('inbox rows from CSV', async t => {
     '2020x,abc,2,,,,',
     '2020y,1,2,yesterday,0.1.2,,',
     'short,1',
-    '9,1,2,,,,'
+    '9-,1,2,,,,',
+    'far,360,-90.5,,-0.001,,',
+    'x,0,90,,0,,'
   ].join('\n')
   const rows = rowsFromCsv(text, 'in.csv')
   t.same(rows[0], {
@@ -36,11 +38,13 @@ t.test('inbox rows from CSV', async t => {
   const j = rows[1]
   t.ok('input' in j && Math.abs(j.input.ra_deg - 148.853208) < 1e-6 && Math.abs(j.input.dec_deg - 69.020389) < 1e-6, 'sexagesimal accepted')
   t.same(rows.slice(2).map(r => ['error' in r ? r.error : 'accepted', r.where]), [
-    ['name "bad name!" is not 2-64 letters, digits, \'_\' or \'-\' (alphanumeric at both ends)', 'in.csv:4'],
+    ['name "bad name!" is not 1-64 letters, digits, \'_\' or \'-\' (alphanumeric at both ends)', 'in.csv:4'],
     ['ra_deg "abc" is not a number of degrees or hh:mm:ss', 'in.csv:5'],
     ['redshift "0.1.2" is not a number; public_timestamp "yesterday" is not an ISO 8601 date', 'in.csv:6'],
     ['has 2 fields, the header has 7', 'in.csv:7'],
-    ['name "9" is not 2-64 letters, digits, \'_\' or \'-\' (alphanumeric at both ends)', 'in.csv:8']
+    ['name "9-" is not 1-64 letters, digits, \'_\' or \'-\' (alphanumeric at both ends)', 'in.csv:8'],
+    ['ra_deg 360 is outside [0, 360); dec_deg -90.5 is outside [-90, 90]; redshift -0.001 is negative', 'in.csv:9'],
+    ['accepted', 'in.csv:10']
   ])
 })
 

@@ -51,6 +51,11 @@ t.test('Validate coordinates', async t => {
   })
   t.equal(statusOf(await validateCoordinates(transient({ ra_deg: NaN, dec_deg: 0 }))), 'invalid coordinates')
   t.equal(statusOf(await validateCoordinates(transient({ ra_deg: 0, dec_deg: -90 }))), 'processed', 'the edges are valid')
+  t.same(await validateCoordinates(transient({ ra_deg: 0, dec_deg: 0 })), {
+    status: 'invalid coordinates',
+    output: { problems: ['(0, 0) is the placeholder for an unknown position'] }
+  })
+  t.equal(statusOf(await validateCoordinates(transient({ ra_deg: 0, dec_deg: 1e-6 }))), 'processed', 'only exactly (0, 0)')
 })
 
 t.test('Galactic coordinates', async t => {
