@@ -38,10 +38,10 @@ async function readToken(file: string, log: TokenLogger): Promise<string | null>
   return token
 }
 
-export async function resolveToken(options: { token?: string; dataDir: string; log: TokenLogger }): Promise<ResolvedToken> {
+export async function resolveToken(options: { token?: string | null; dataDir: string; log: TokenLogger }): Promise<ResolvedToken> {
   const { token, dataDir, log } = options
   // An empty token (BLAST_API_TOKEN= in the environment) counts as none given.
-  if (token !== undefined && token !== '') {
+  if (token !== undefined && token !== null && token !== '') {
     if (/\s/.test(token)) throw new Error('the API token must not contain spaces')
     if (token.length < 16) log.warn('the API token is shorter than 16 characters; a long random one is safer')
     return { token, file: null, generated: false }
