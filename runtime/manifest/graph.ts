@@ -39,7 +39,7 @@ function mermaid(manifest: Manifest): string {
   const system = manifest.tasks.filter((t) => t.kind === 'system')
   for (const t of transient) lines.push(`  ${node(t)}`)
   if (system.length > 0) {
-    lines.push('  subgraph system["system tasks"]')
+    lines.push('  subgraph system ["system tasks"]')
     for (const t of system) lines.push(`    ${node(t)}`)
     lines.push('  end')
   }
