@@ -24,7 +24,7 @@ export const DIAGNOSTICS = {
   BLAST_PLUGIN_EXPORTS: 'The plugin exports something other than a single `process` function.',
   BLAST_PLUGIN_UNUSED: 'A file in plugins/ that no task uses (warning).',
   BLAST_MANIFEST_READ: 'The manifest file does not exist or cannot be read.',
-  BLAST_INTERNAL: 'The validator itself failed on this input; a bug to report with the manifest that caused it.'
+  BLAST_VALIDATOR_FAILED: 'The validator itself failed on this input; a bug to report with the manifest that caused it.'
 } as const satisfies Record<`BLAST_${string}`, string>
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS

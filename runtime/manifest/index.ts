@@ -59,7 +59,7 @@ export async function validateManifestText(text: string, options: TextOptions): 
     // a bug of ours must not take down whoever asked; report it like any other problem
     return {
       manifest: null,
-      diagnostics: [diagnostic(shown, START, 'error', 'BLAST_INTERNAL', `the validator failed: ${(error as Error)?.stack ?? String(error)}`)]
+      diagnostics: [diagnostic(shown, START, 'error', 'BLAST_VALIDATOR_FAILED', `the validator failed (${error instanceof Error ? error.message : String(error)}); please report it with this manifest`)]
     }
   }
 }

@@ -114,7 +114,7 @@ function checkDiagnostics(t: Test, text: string, diagnostics: readonly Diagnosti
       d.column >= 1 &&
       (d.file !== 'fuzz.yaml' || d.line <= lines + 1) &&
       Object.hasOwn(DIAGNOSTICS, d.code) &&
-      d.code !== 'BLAST_INTERNAL' &&
+      d.code !== 'BLAST_VALIDATOR_FAILED' &&
       d.message.length > 0 &&
       !d.message.includes('\n')
     if (!ok) t.fail(`bad diagnostic ${formatDiagnostic(d)}`, { text })
