@@ -148,21 +148,29 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
     // Shared schemas keep their $id as their name in components.schemas (Transient, Task, Error…).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, tryItOutEnabled: true }, staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, tryItOutEnabled: true },
+    staticCSP: true,
+    // the API is usually served over plain HTTP on a private network: upgrading to https would break the UI
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '')
+  })
 }
 
 /** Builds the API app over a running engine; it is ready but not listening (the caller listens). */
 export async function buildApi(control: Control, options: ApiOptions): Promise<FastifyInstance> {
   const opts = checkOptions(options)
+  const handleError = errorHandler(opts.bodyLimit)
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger }),
     bodyLimit: opts.bodyLimit,
     schemaErrorFormatter: formatSchemaErrors,
-    exposeHeadRoutes: false
+    // a malformed URL (bad %-encoding) never reaches a route; give it the one error shape too
+    frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply)
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler())
   for (const schema of allSchemas) app.addSchema(schema)
-  app.setErrorHandler(errorHandler(opts.bodyLimit))
+  app.setErrorHandler(handleError)
   app.setNotFoundHandler((request) => {
     throw new BlastRouteNotFound(request.method, request.url.split('?')[0])
   })

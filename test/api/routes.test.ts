@@ -44,7 +44,10 @@ t.test('probes, docs and metrics are open', async (t) => {
   t.same((await call('GET', '/health', { token: null })).body, { status: 'ok' })
   t.same((await call('GET', '/ready', { token: null })).body, { status: 'ready' })
   const ui = await call('GET', '/docs', { token: null })
-  t.ok(ui.status < 400, 'Swagger UI')
+  t.equal(ui.status, 200, 'Swagger UI')
+  t.match(ui.headers['content-security-policy'], /script-src 'self'/)
+  t.notMatch(ui.headers['content-security-policy'], /upgrade-insecure-requests/, 'works over plain HTTP')
+  t.equal((await call('HEAD', '/api/v1/tasks', { token: null })).status, 200, 'HEAD on a read')
   const doc = await call('GET', '/docs/json', { token: null })
   t.equal(doc.status, 200)
   t.equal(doc.body.openapi, '3.1.0')
@@ -393,6 +396,7 @@ t.test('unknown routes', async (t) => {
   isError(t, await call('GET', '/api/v1/nope?x=1'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route GET /api/v1/nope does not exist; the routes are listed at /docs')
   isError(t, await call('DELETE', '/api/v1/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route DELETE /api/v1/tasks does not exist')
   isError(t, await call('GET', '/api/v2/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND')
+  isError(t, await call('GET', '/api/v1/transients/%E0%A4%A'), 400, 'BLAST_BAD_REQUEST', /is not a valid url component/)
 })
 
 // Last: the runtime stops under the API. Readiness turns 503 and engine failures keep the one shape
