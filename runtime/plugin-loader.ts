@@ -76,11 +76,9 @@ function loadError(abs: string, shown: string, error: unknown): PluginLoadError 
       cause: error
     })
   }
-  if (err.name === 'SyntaxError') {
-    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} has a syntax error: ${err.message}`, { ...stackLine(err, abs), cause: error })
-  }
-  // the first line says it; Node appends the require stack to a missing import
-  const reason = err.message.split('\n')[0]
+  // the first line says it (Node appends the require stack to a missing import); a SyntaxError
+  // here comes from code the plugin ran, such as JSON.parse, so its name is kept
+  const reason = `${err.name === 'Error' ? '' : `${err.name}: `}${err.message.split('\n')[0]}`
   return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} throws while loading: ${reason}`, { ...stackLine(err, abs), cause: error })
 }
 

@@ -76,11 +76,12 @@ t.test('exports of other kinds are described', async (t) => {
     'null-process.ts': 'export const process = null\n',
     'list-process.ts': 'export const process = []\n',
     'other-name.ts': 'export function run() {}\n',
-    'throws-string.ts': "throw 'no'\n"
+    'throws-string.ts': "throw 'no'\n",
+    'throws-type-error.ts': "JSON.parse('{')\nexport function process() {}\n"
   })
   t.equal(typeof (await loadPlugin(join(dir, 'cjs-function.js'))).process, 'function')
   const messages = await Promise.all(
-    ['default-number.ts', 'default-empty.ts', 'cjs-nothing.js', 'cjs-string.js', 'null-process.ts', 'list-process.ts', 'other-name.ts', 'throws-string.ts'].map(
+    ['default-number.ts', 'default-empty.ts', 'cjs-nothing.js', 'cjs-string.js', 'null-process.ts', 'list-process.ts', 'other-name.ts', 'throws-string.ts', 'throws-type-error.ts'].map(
       async (f) => (await failure(join(dir, f))).message.replace(/^\S*\//, '')
     )
   )
@@ -92,6 +93,32 @@ t.test('exports of other kinds are described', async (t) => {
     'null-process.ts exports "process" as null; process must be a function',
     'list-process.ts exports "process" as a list; process must be a function',
     'other-name.ts exports "run"; a plugin exports only process',
-    'throws-string.ts throws while loading: no'
+    'throws-string.ts throws while loading: no',
+    `throws-type-error.ts throws while loading: SyntaxError: ${syntaxMessage()}`
   ])
+})
+
+function syntaxMessage(): string {
+  try {
+    JSON.parse('{')
+  } catch (error) {
+    return (error as Error).message
+  }
+  return ''
+}
+
+t.test('CommonJS outside a "type": "module" package', async (t) => {
+  const dir = t.testdir({
+    'package.json': '{}',
+    'object.js': 'module.exports = { process() { return "processed" } }\n',
+    'function.js': 'module.exports = function () { return "processed" }\n',
+    'two.js': 'exports.process = () => "processed"\nexports.helper = 1\n',
+    'nothing.js': 'module.exports = undefined\n',
+    'scalar.js': 'module.exports = 7\n'
+  })
+  t.equal(typeof (await loadPlugin(join(dir, 'object.js'))).process, 'function')
+  t.equal(typeof (await loadPlugin(join(dir, 'function.js'))).process, 'function')
+  t.match((await failure(join(dir, 'two.js'))).message, /two\.js exports "process", "helper"; a plugin exports only process$/)
+  t.match((await failure(join(dir, 'nothing.js'))).message, /nothing\.js exports nothing; /)
+  t.match((await failure(join(dir, 'scalar.js'))).message, /scalar\.js exports a number as default; /)
 })
