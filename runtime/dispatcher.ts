@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts'
 import type { PlannedTask, Plan } from './plan.ts'
 import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } from './store.ts'
 import type { RunCause } from './control.ts'
-import { BUILTIN_STATUSES, type SystemContext, type TaskResult, type TransientsAccess } from './types.ts'
+import { BUILTIN_STATUSES, type StatusType, type SystemContext, type TaskResult, type TaskState, type Transient, type TransientsAccess } from './types.ts'
 import { loadPlugin } from './plugin-loader.ts'
 
 export interface JobData { t: number; c: RunCause }
@@ -145,9 +145,11 @@ export class Dispatcher {
         ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {})
       })))
       queued += list.length
-      // wake our own worker on that queue now, rather than on the NOTIFY round trip
+      // wake our own worker on that queue now, rather than on the NOTIFY round trip; a delayed job
+      // (a retry) gets no NOTIFY when it comes due, and a listening worker polls only every 30 s
       const worker = this.#workers.get(plan.tasks.get(task)!.queue)
       if (worker && !startAfterSeconds) this.#o.boss.notifyWorker(worker)
+      else if (worker) setTimeout(() => this.#o.boss.notifyWorker(worker), startAfterSeconds! * 1000 + 50).unref()
     }
     return queued
   }
@@ -199,19 +201,7 @@ export class Dispatcher {
   }
 
   async #runTransient (planned: PlannedTask, row: ClaimedRow): Promise<Outcome> {
-    const tasks: Record<string, { status: string; type: string; output: unknown }> = {}
-    const types = this.#o.plan().statusTypes
-    for (const [name, state] of Object.entries(row.tasks)) tasks[name] = { ...state, type: types.get(state.status) ?? 'blank' }
-    tasks[planned.name] = { status: BUILTIN_STATUSES.processing, type: 'warning', output: null }
-    const transient = Object.freeze({
-      name: row.name,
-      ra_deg: row.ra_deg,
-      dec_deg: row.dec_deg,
-      public_timestamp: row.public_timestamp ? row.public_timestamp.toISOString() : null,
-      redshift: row.redshift,
-      data: row.data ?? {},
-      tasks
-    })
+    const transient = transientView(row, planned.name, this.#o.plan().statusTypes)
     return this.#run(planned, row.attempts, row.name, (fn, ctx) => fn(transient, ctx))
   }
 
@@ -252,23 +242,7 @@ export class Dispatcher {
   }
 
   #checkResult (value: TaskResult | void, system: boolean): { status: string; output?: unknown } {
-    const plan = this.#o.plan()
-    const declared = () => [...plan.statusTypes.keys()].filter(s => !UNSETTLED.has(s)).join(', ')
-    let status: unknown
-    let output: unknown
-    if (typeof value === 'string') status = value
-    else if (value && typeof value === 'object' && 'status' in value) ({ status, output } = value)
-    else if (value === undefined && system) status = BUILTIN_STATUSES.processed
-    else {
-      throw new Error(`process() returned ${describe(value)}; it must return a declared status message or { status, output }; declared: ${declared()}`)
-    }
-    if (typeof status !== 'string' || !plan.statusTypes.has(status) || UNSETTLED.has(status)) {
-      throw new Error(`process() returned status ${describe(status)}, which is not a declared final status; declared: ${declared()}`)
-    }
-    if (output !== undefined) {
-      try { JSON.stringify(output) } catch (err) { throw new Error(`process() returned an output that is not JSON: ${errorText(err).message}`) }
-    }
-    return { status, output }
+    return checkResult(value, system, this.#o.plan().statusTypes)
   }
 
   #plugin (file: string): Promise<Function> {
@@ -290,6 +264,9 @@ export class Dispatcher {
 
   async #flushLoop (): Promise<void> {
     try {
+      // Wait one turn so that the runs of a batch ending together share one transaction; flushing
+      // at the first completion committed it alone and the other 99 in a second transaction.
+      await new Promise(resolve => setImmediate(resolve))
       while (this.#pending.length) await this.#flush()
     } finally {
       this.#flushing = null
@@ -393,6 +370,44 @@ export class Dispatcher {
 }
 
 const UNSETTLED = new Set<string>([BUILTIN_STATUSES.notProcessed, BUILTIN_STATUSES.processing])
+
+/** holds what process() returned to the contract: a declared final status, or { status, output } with JSON output */
+export function checkResult (value: TaskResult | void, system: boolean, statusTypes: ReadonlyMap<string, StatusType>): { status: string; output?: unknown } {
+  const declared = () => [...statusTypes.keys()].filter(s => !UNSETTLED.has(s)).join(', ')
+  let status: unknown
+  let output: unknown
+  if (typeof value === 'string') status = value
+  else if (value && typeof value === 'object' && 'status' in value) ({ status, output } = value)
+  else if (value === undefined && system) status = BUILTIN_STATUSES.processed
+  else {
+    throw new Error(`process() returned ${describe(value)}; it must return a declared status message or { status, output }; declared: ${declared()}`)
+  }
+  if (typeof status !== 'string' || !statusTypes.has(status) || UNSETTLED.has(status)) {
+    throw new Error(`process() returned status ${describe(status)}, which is not a declared final status; declared: ${declared()}`)
+  }
+  if (output !== undefined) {
+    try { JSON.stringify(output) } catch (err) { throw new Error(`process() returned an output that is not JSON: ${errorText(err).message}`) }
+  }
+  return { status, output }
+}
+
+/** What a transient task's process() receives: the transient as stored, each task's status with its
+ *  type, and its own task `processing` (the dispatcher and `blast-tasks run` build it alike). */
+export function transientView (row: Pick<ClaimedRow, 'name' | 'ra_deg' | 'dec_deg' | 'public_timestamp' | 'redshift' | 'data' | 'tasks'>,
+  task: string, statusTypes: ReadonlyMap<string, StatusType>): Transient {
+  const tasks: Record<string, TaskState> = {}
+  for (const [name, state] of Object.entries(row.tasks)) tasks[name] = { ...state, type: statusTypes.get(state.status) ?? 'blank' }
+  tasks[task] = { status: BUILTIN_STATUSES.processing, type: 'warning', output: null }
+  return Object.freeze({
+    name: row.name,
+    ra_deg: row.ra_deg,
+    dec_deg: row.dec_deg,
+    public_timestamp: row.public_timestamp ? row.public_timestamp.toISOString() : null,
+    redshift: row.redshift,
+    data: row.data ?? {},
+    tasks
+  })
+}
 
 function historyRow (transient: string | null, task: string, outcome: Outcome, attempt: number, worker: string, cause: RunCause,
   error: { message: string; stack: string | null } | null): HistoryRow {
