@@ -48,8 +48,7 @@ export function resolvePlugin(dir: string, slug: string, written: unknown, probe
     const tried = [file]
     if (extname(written) === '') tried.push(...PLUGIN_EXTENSIONS.map((ext) => file + ext))
     const hit = tried.find((f) => probe.isFile(f))
-    const ref = hit === undefined || hit === file ? written : written + hit.slice(file.length)
-    return { ref, file: hit ?? file, found: hit !== undefined, tried, explicit: true }
+    return { ref: written, file: hit ?? file, found: hit !== undefined, tried, explicit: true }
   }
   const refs = PLUGIN_EXTENSIONS.map((ext) => `${PLUGINS_FOLDER}/${slug}${ext}`)
   const tried = refs.map((ref) => resolve(dir, ref))
