@@ -215,6 +215,7 @@ t.test('PUT creates (201) or updates (200) a transient', async (t) => {
   const updated = await call('PUT', '/api/v1/transients/2024put', { payload: { name: '2024put', ra_deg: 3, dec_deg: 4, redshift: 0.5 } })
   t.equal(updated.status, 200)
   t.match(updated.body, { name: '2024put', ra_deg: 3, dec_deg: 4, redshift: 0.5 })
+  t.same(updated.body.data, {}, 'PUT replaces: a field left out is cleared')
 
   isError(t, await call('PUT', '/api/v1/transients/2024put', { payload: { name: 'other', ra_deg: 3, dec_deg: 4 } }), 400, 'BLAST_BAD_REQUEST',
     'body/name "other" differs from the name in the path "2024put"')
