@@ -44,12 +44,13 @@ export async function startTestRuntime (t: Teardown, options: Partial<RuntimeOpt
 }
 
 /** polls until fn returns a truthy value; throws with the last value after timeoutMs */
-export async function waitFor<T> (fn: () => Promise<T> | T, { timeoutMs = 20000, intervalMs = 25, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T> (fn: () => Promise<T> | T, { timeoutMs = 20000, intervalMs = 25, what = 'condition' } = {}):
+Promise<Exclude<T, false | 0 | '' | null | undefined>> {
   const end = Date.now() + timeoutMs
   let last: T
   for (;;) {
     last = await fn()
-    if (last) return last
+    if (last) return last as Exclude<T, false | 0 | '' | null | undefined>
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`)
     await new Promise(resolve => setTimeout(resolve, intervalMs))
   }
