@@ -36,8 +36,8 @@ export function parseSource(text: string): Source {
   const lineCounter = new LineCounter()
   const problems: Problem[] = []
   const doc = parseDocument(text, {
+    // node ranges plus the line counter give every position; the CST tokens are not kept
     lineCounter,
-    keepSourceTokens: true,
     prettyErrors: false,
     // duplicate keys are found below, with a message that names the key and the first one
     uniqueKeys: false
