@@ -5,19 +5,20 @@ import { hostname } from 'node:os'
 import { PgBoss } from 'pg-boss'
 import { Gauge, Registry } from 'prom-client'
 import type {
-  Control, Explanation, ManifestInfo, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
+  Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
 } from './control.ts'
 import { openEmbedded, openPostgres, type Db } from './database.ts'
 import { Dispatcher, errorText } from './dispatcher.ts'
 import {
-  BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotTransientTask, BlastRunNotFound,
+  BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotReady, BlastNotTransientTask, BlastRunNotFound,
   BlastUnknownTask, BlastUnknownTransient
 } from './errors.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { formatDiagnostic, loadManifest, validateManifestText } from './manifest/index.ts'
 import { migrate } from './migrator.ts'
 import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
+import { planAgainstDatabase } from './planner.ts'
 import { Scheduler } from './scheduler.ts'
 import { Store, type HistoryRow, type Register, type StatusWrite } from './store.ts'
 import { transientProblems } from './transient-rules.ts'
@@ -175,6 +176,11 @@ export class Runtime implements Control {
 
   get plan (): Plan { return this.#plan }
 
+  /** after stop() the database is closed: answer 503 rather than a driver error */
+  #guard (): void {
+    if (this.#state === 'stopped') throw new BlastNotReady(this.#state)
+  }
+
   /**
    * Loads the manifest file again and applies it when valid; an invalid one leaves the last good
    * manifest running and its diagnostics in manifestInfo(). Reloads run one at a time.
@@ -243,6 +249,14 @@ export class Runtime implements Control {
     return (await validateManifestText(text, { file: manifest.file, dir: manifest.dir })).diagnostics
   }
 
+  /** what applying a manifest text would change against the database; nothing is applied */
+  async planManifest (text: string): Promise<ManifestPlanResult> {
+    const { manifest } = this.#plan
+    const { manifest: candidate, diagnostics } = await validateManifestText(text, { file: manifest.file, dir: manifest.dir })
+    if (!candidate) return { diagnostics, changes: null }
+    return { diagnostics, changes: await planAgainstDatabase(this.db, this.store.schema, compile(candidate)) }
+  }
+
   #task (name: string) {
     const planned = this.#plan.tasks.get(name)
     if (!planned) throw new BlastUnknownTask(name, [...this.#plan.tasks.keys()].join(', '))
@@ -250,6 +264,7 @@ export class Runtime implements Control {
   }
 
   async listTasks (): Promise<TaskInfo[]> {
+    this.#guard()
     const [rows, counts] = await Promise.all([
       this.db.query<TaskRow>(this.store.sql.taskRows),
       this.db.query<{ task: string; status: string; n: number }>(this.store.sql.statusCounts)
@@ -258,6 +273,7 @@ export class Runtime implements Control {
   }
 
   async getTask (name: string): Promise<TaskInfo> {
+    this.#guard()
     this.#task(name)
     const [rows, counts] = await Promise.all([
       this.db.query<TaskRow>(this.store.sql.taskRows),
@@ -285,13 +301,16 @@ export class Runtime implements Control {
   }
 
   async setEnabled (task: string, enabled: boolean | null): Promise<TaskInfo> {
-    this.#task(task)
+    this.#guard()
+    const planned = this.#task(task)
     await this.db.query(this.store.sql.setOverride, [task, enabled])
-    if (enabled) await this.#scheduler.sweep(task, 'api')
+    // enabled now (an override, or cleared back to a declared `enabled: true`): run the backlog at once
+    if (enabled ?? planned.task.enabled) await this.#scheduler.sweep(task, 'api')
     return this.getTask(task)
   }
 
   async runTask (task: string, transient?: string): Promise<{ queued: number }> {
+    this.#guard()
     const planned = this.#task(task)
     if (transient === undefined) return { queued: await this.#scheduler.sweep(task, 'api') }
     if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
@@ -319,6 +338,7 @@ export class Runtime implements Control {
   }
 
   async createTransients (inputs: readonly TransientInput[]): Promise<TransientSummary[]> {
+    this.#guard()
     this.#check(inputs)
     const { created, existing, ready } = await this.store.insertTransients(this.#plan, inputs, { rejectDuplicates: true })
       .catch(err => {
@@ -337,6 +357,7 @@ export class Runtime implements Control {
 
   /** ingest: new transients are created and queued at once; changed fields of existing ones are updated */
   async upsertMany (inputs: readonly TransientInput[]): Promise<{ created: string[]; updated: string[] }> {
+    this.#guard()
     this.#check(inputs)
     const { created, existing, ready } = await this.store.insertTransients(this.#plan, inputs, { rejectDuplicates: false })
     await this.#dispatcher.enqueue(ready, 'push')
@@ -352,6 +373,7 @@ export class Runtime implements Control {
   }
 
   async listTransients (filter: TransientFilter): Promise<Page<TransientSummary>> {
+    this.#guard()
     if (filter.task !== undefined) this.#task(filter.task)
     const limit = filter.limit ?? 100
     const after = filter.cursor ? Number(Buffer.from(filter.cursor, 'base64url').toString()) || 0 : 0
@@ -363,6 +385,7 @@ export class Runtime implements Control {
   }
 
   async getTransient (name: string): Promise<TransientDetail> {
+    this.#guard()
     const [row] = await this.db.query<TransientRow & { id: number }>(this.store.sql.transientByName, [name])
     if (!row) throw new BlastUnknownTransient(name)
     const registers = await this.db.query<RegisterRow>(this.store.sql.registersOf, [row.id])
@@ -385,12 +408,14 @@ export class Runtime implements Control {
   }
 
   async deleteTransient (name: string): Promise<void> {
+    this.#guard()
     const rows = await this.db.query(this.store.sql.deleteTransient, [name])
     if (!rows.length) throw new BlastUnknownTransient(name)
   }
 
   /** sets registers back to `not processed` (recorded in history), then queues what became ready */
   async #reset (name: string, by: string, action: string, pick: (register: Register, live: Set<string>) => boolean): Promise<ResetResult> {
+    this.#guard()
     const id = await this.#transientId(name)
     const live = await this.store.liveWorkers(this.#options.leaseSeconds)
     const reset: string[] = []
@@ -434,6 +459,7 @@ export class Runtime implements Control {
   }
 
   async explain (name: string, task: string): Promise<Explanation> {
+    this.#guard()
     const planned = this.#task(task)
     if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
     const id = await this.#transientId(name)
@@ -474,6 +500,7 @@ export class Runtime implements Control {
   // ---- Control: history ----
 
   async listRuns (filter: RunFilter): Promise<Page<Run>> {
+    this.#guard()
     const limit = filter.limit ?? 100
     const before = filter.cursor ? Buffer.from(filter.cursor, 'base64url').toString() : null
     const rows = await this.db.query<RunRow>(this.store.sql.runPage,
@@ -483,6 +510,7 @@ export class Runtime implements Control {
   }
 
   async getRun (id: string): Promise<Run> {
+    this.#guard()
     if (!/^\d{1,18}$/.test(id)) throw new BlastRunNotFound(id)
     const [row] = await this.db.query<RunRow>(this.store.sql.runById, [id])
     if (!row) throw new BlastRunNotFound(id)
