@@ -2,6 +2,7 @@
 // running engine. The engine implements this; the API is a thin HTTP skin over it.
 import type { Registry } from 'prom-client'
 import type { Diagnostic, Manifest, Status, StatusType, Task, TransientInput } from './types.ts'
+import type { ManifestChanges } from './planner.ts'
 
 export type ProcessingStatus = 'processing' | 'blocked' | 'completed'
 
@@ -167,4 +168,12 @@ export interface Control {
 
   /** diagnostics for manifest text, nothing applied */
   validateManifest(text: string): Promise<readonly Diagnostic[]>
+  /** what applying a manifest text would change against the database (`blast-tasks plan`); nothing applied */
+  planManifest(text: string): Promise<ManifestPlanResult>
+}
+
+export interface ManifestPlanResult {
+  /** the candidate's diagnostics; when any is an error there is nothing to compare and changes is null */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly changes: ManifestChanges | null
 }

@@ -157,7 +157,19 @@ export function storeSql (s: string) {
         AND ($5::text IS NULL OR status = $5) AND ($6::timestamptz IS NULL OR started_at >= $6)
       ORDER BY id DESC LIMIT $2`,
     runById: `SELECT id::text, transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
-      FROM ${s}.run WHERE id = $1`
+      FROM ${s}.run WHERE id = $1`,
+
+    // ---- plan (runtime/planner.ts): the applied manifest and the stored statuses ----
+    appliedTasks: `SELECT name, in_manifest, declared_enabled, enabled_override, definition
+      FROM ${s}.task ORDER BY first_seen_at, name`,
+    appliedStatuses: `SELECT message, type, description FROM ${s}.status WHERE in_manifest ORDER BY message`,
+    transientCount: `SELECT count(*)::int AS n FROM ${s}.transient`,
+    registerCounts: `SELECT task, count(*)::int AS n FROM ${s}.task_status GROUP BY task`,
+    // each transient's {task: status}, a page at a time (keyset on id)
+    statusPage: `SELECT t.id, t.name,
+        coalesce(jsonb_object_agg(ts.task, ts.status) FILTER (WHERE ts.task IS NOT NULL), '{}'::jsonb) AS statuses
+      FROM ${s}.transient t LEFT JOIN ${s}.task_status ts ON ts.transient_id = t.id
+      WHERE t.id > $1 GROUP BY t.id ORDER BY t.id LIMIT $2`
   }
 }
 
