@@ -53,7 +53,7 @@ t.test('every operation is named, tagged, described and typed', async (t) => {
   const ids = new Set<string>()
   t.same(operations.map(({ op }) => op.operationId).sort(), [
     'createTransients', 'deleteTransient', 'explainTask', 'getManifest', 'getRun', 'getTask', 'getTransient', 'health',
-    'listRuns', 'listStatuses', 'listTasks', 'listTransients', 'metrics', 'putTransient', 'ready', 'reprocessTransient',
+    'listRuns', 'listStatuses', 'listTasks', 'listTransients', 'metrics', 'planManifest', 'putTransient', 'ready', 'reprocessTransient',
     'resetTask', 'retriggerTransient', 'runTask', 'updateTask', 'validateManifest'
   ], 'every operation of the API, and no more')
   for (const { method, path, op } of operations) {
@@ -90,7 +90,7 @@ t.test('every operation is named, tagged, described and typed', async (t) => {
 
 t.test('every mutating operation answers 401 without the token', async (t) => {
   const mutating = operations.filter(({ method }) => MUTATING.has(method))
-  t.equal(mutating.length, 9, 'POST, PUT, PATCH and DELETE operations')
+  t.equal(mutating.length, 10, 'POST, PUT, PATCH and DELETE operations')
   const sample: Record<string, string> = { task: 'Step%20one', name: '2024abc', id: '1' }
   for (const { method, path } of mutating) {
     const url = path.replace(/\{(\w+)\}/g, (_, p: string) => sample[p])

@@ -352,6 +352,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/manifest/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan a manifest text
+         * @description What applying a blast.tasks.yaml sent as the body would change against the database: tasks added (and the transients each backfills), removed, rewired, re-timed, enabled or disabled, other changed fields, statuses, and the transients that would become eligible. The same answer as `blast-tasks plan --json`. Nothing is applied.
+         */
+        post: operations["planManifest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2064,6 +2084,215 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationResult"];
+                };
+            };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The content-type is not accepted (BLAST_UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (BLAST_INTERNAL); the server log has the details. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    planManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+                "text/yaml": string;
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description The diagnostics, and the changes when the text has no error. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when a diagnostic is an error; nothing is compared then. */
+                        ok: boolean;
+                        /** @description Every problem of the text. */
+                        diagnostics: components["schemas"]["Diagnostic"][];
+                        /** @description The changes, or null when the text has errors. */
+                        changes: null | {
+                            /** @description True when nothing would change. */
+                            unchanged: boolean;
+                            /** @description False when the database has no manifest applied yet. */
+                            applied_before: boolean;
+                            /** @description Transients in the database. */
+                            transients: number;
+                            /** @description Readiness and progress of every transient are re-evaluated on apply. */
+                            graph_changed: boolean;
+                            /** @description Tasks the database does not run yet. */
+                            added: {
+                                /** @description Task name. */
+                                task: string;
+                                /**
+                                 * @description Task kind.
+                                 * @enum {string}
+                                 */
+                                kind: "transient" | "system";
+                                /** @description Transients that get a `not processed` register for it (0 for system tasks). */
+                                backfill: number;
+                                /** @description Whether it runs once applied. */
+                                enabled: boolean;
+                            }[];
+                            /** @description Tasks that stop running; their registers are kept. */
+                            removed: {
+                                /** @description Task name. */
+                                task: string;
+                                /**
+                                 * @description Task kind.
+                                 * @enum {string}
+                                 */
+                                kind: "transient" | "system";
+                                /** @description Registers kept for it. */
+                                registers: number;
+                            }[];
+                            /** @description Tasks whose prerequisites change. */
+                            rewired: {
+                                /** @description Task name. */
+                                task: string;
+                                /** @description Prerequisites now. */
+                                before: {
+                                    [key: string]: string;
+                                };
+                                /** @description Prerequisites once applied. */
+                                after: {
+                                    [key: string]: string;
+                                };
+                            }[];
+                            /** @description Tasks whose frequency changes. */
+                            retimed: {
+                                /** @description Task name. */
+                                task: string;
+                                /** @description frequency_seconds now. */
+                                before: number;
+                                /** @description frequency_seconds once applied. */
+                                after: number;
+                                /** @description The cron expression it will sweep on, or null for the interval ticker. */
+                                cron: string | null;
+                            }[];
+                            /** @description Tasks the candidate declares enabled that the applied manifest declared disabled. */
+                            enabled: {
+                                /** @description Task name. */
+                                task: string;
+                                /** @description The applied manifest's `enabled`. */
+                                declared_before: boolean;
+                                /** @description The candidate's `enabled`. */
+                                declared_after: boolean;
+                                /** @description The operator override kept in the database (it wins), or null. */
+                                override: boolean | null;
+                                /** @description Whether the task runs once applied. */
+                                effective_after: boolean;
+                            }[];
+                            /** @description Tasks the candidate declares disabled that the applied manifest declared enabled. */
+                            disabled: {
+                                /** @description Task name. */
+                                task: string;
+                                /** @description The applied manifest's `enabled`. */
+                                declared_before: boolean;
+                                /** @description The candidate's `enabled`. */
+                                declared_after: boolean;
+                                /** @description The operator override kept in the database (it wins), or null. */
+                                override: boolean | null;
+                                /** @description Whether the task runs once applied. */
+                                effective_after: boolean;
+                            }[];
+                            /** @description Other fields that change. */
+                            changed: {
+                                /** @description Task name. */
+                                task: string;
+                                /**
+                                 * @description The manifest field.
+                                 * @enum {string}
+                                 */
+                                field: "kind" | "plugin" | "failed_status" | "timeout_seconds" | "retries" | "description";
+                                /** @description Its value now. */
+                                before: string | number;
+                                /** @description Its value once applied. */
+                                after: string | number;
+                            }[];
+                            /** @description Declared statuses that change. */
+                            statuses: {
+                                /** @description New statuses. */
+                                added: {
+                                    /** @description Status message. */
+                                    message: string;
+                                    /** @description Status type. */
+                                    type: string;
+                                }[];
+                                /** @description Statuses no longer declared. */
+                                removed: string[];
+                                /** @description Statuses whose type changes. */
+                                retyped: {
+                                    /** @description Status message. */
+                                    message: string;
+                                    /** @description Type now. */
+                                    before: string;
+                                    /** @description Type once applied. */
+                                    after: string;
+                                }[];
+                            };
+                            /** @description Per task, the transients that are not eligible now and would be once applied. */
+                            eligible: {
+                                /** @description Task name. */
+                                task: string;
+                                /** @description How many. */
+                                count: number;
+                                /** @description The first of them, in ingest order. */
+                                sample: string[];
+                                /** @description False: they wait until the task is enabled. */
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
             /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
