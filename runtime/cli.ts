@@ -38,6 +38,18 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   graph: {
     summary: 'print the task graph (mermaid or dot)',
     load: () => import('./commands/graph.ts')
+  },
+  new: {
+    summary: 'add a task to the manifest and its plugin from a template',
+    load: () => import('./commands/new.ts')
+  },
+  run: {
+    summary: 'run one task once on one transient, print the result (writes nothing)',
+    load: () => import('./commands/run.ts')
+  },
+  plan: {
+    summary: 'show what applying a manifest would change in the database',
+    load: () => import('./commands/plan.ts')
   }
 }
 
