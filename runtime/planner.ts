@@ -7,6 +7,9 @@ import { compile, cronFor, evaluate, type Plan } from './plan.ts'
 import { storeSql } from './sql.ts'
 import { BUILTIN_STATUSES, STATUS_TYPES, TASK_KINDS, type Manifest, type Status, type StatusType, type Task, type TaskKind } from './types.ts'
 
+/** the meta key under which the runtime keeps the graph hash it last evaluated readiness with */
+const GRAPH_HASH = 'graph_hash'
+
 /** how many transient names each eligibility entry lists */
 export const SAMPLE_SIZE = 5
 
@@ -69,6 +72,8 @@ export interface ManifestChanges {
 }
 
 export interface StoredState {
+  /** the graph hash the stored readiness was last evaluated with (the runtime's meta); null: none */
+  readonly graphHash: string | null
   readonly transients: number
   /** registers per task name; a task's backfill is transients − its registers */
   readonly registers: ReadonlyMap<string, number>
@@ -158,7 +163,8 @@ export function planChanges (current: Plan | null, candidate: Plan, stored: Stor
     const found = stored.eligible.get(planned.name)
     if (found?.count) eligible.push({ task: planned.name, count: found.count, sample: [...found.sample], enabled: effective(planned.task) })
   }
-  const graphChanged = current ? current.graphHash !== candidate.graphHash : candidate.transientTasks.length > 0
+  // the runtime re-evaluates every transient when the candidate's hash is not the one it stored
+  const graphChanged = stored.graphHash !== candidate.graphHash && (stored.graphHash !== null || candidate.transientTasks.length > 0)
   const unchanged = !added.length && !removed.length && !rewired.length && !retimed.length && !enabled.length &&
     !disabled.length && !changed.length && !statuses.added.length && !statuses.removed.length && !statuses.retyped.length
   return {
@@ -173,6 +179,16 @@ export function planChanges (current: Plan | null, candidate: Plan, stored: Stor
 // transient tasks in graph order, then system tasks: the order `graph` and the API list them in
 function orderOf (plan: Plan) {
   return [...plan.transientTasks, ...plan.systemTasks]
+}
+
+/** whether two plans decide readiness alike for every transient: the same transient tasks, prerequisites and status types */
+export function sameReadiness (a: Plan | null, b: Plan): boolean {
+  if (!a) return b.transientTasks.length === 0
+  const key = (plan: Plan) => JSON.stringify({
+    tasks: plan.transientTasks.map(p => [p.name, Object.entries(p.task.prerequisites).sort()]).sort(),
+    statuses: [...plan.statusTypes].sort()
+  })
+  return key(a) === key(b)
 }
 
 function samePrerequisites (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -265,13 +281,14 @@ export async function planAgainstDatabase (db: Queryable, schema: string, candid
   const sql = storeSql(schema)
   const pageSize = options.pageSize ?? 1000
   const { plan: current, overrides } = await readAppliedPlan(db, schema)
-  const [[{ n: transients }], registerRows] = await Promise.all([
+  const [[{ n: transients }], registerRows, hashRows] = await Promise.all([
     db.query<{ n: number }>(sql.transientCount),
-    db.query<{ task: string; n: number }>(sql.registerCounts)
+    db.query<{ task: string; n: number }>(sql.registerCounts),
+    db.query<{ value: unknown }>(sql.getMeta, [GRAPH_HASH])
   ])
   const tally = new EligibilityTally(current, candidate, options.sampleSize)
-  // the same graph hash means the same readiness for every transient: no statuses need reading
-  if (candidate.transientTasks.length && current?.graphHash !== candidate.graphHash) {
+  // plans that decide readiness alike make nothing newly eligible: no statuses need reading
+  if (!sameReadiness(current, candidate)) {
     for (let after = 0; ;) {
       const page = await db.query<{ id: number; name: string; statuses: Record<string, string> }>(sql.statusPage, [after, pageSize])
       for (const row of page) tally.add(row.name, row.statuses)
@@ -280,6 +297,7 @@ export async function planAgainstDatabase (db: Queryable, schema: string, candid
     }
   }
   return planChanges(current, candidate, {
+    graphHash: typeof hashRows[0]?.value === 'string' ? hashRows[0].value : null,
     transients,
     registers: new Map(registerRows.map(row => [row.task, row.n])),
     overrides,

@@ -71,7 +71,7 @@ export async function run (args: string[], io: Io): Promise<number> {
     } else {
       changes = target.kind === 'db'
         ? await planAgainstDatabase(target.db, settings.schema, compile(manifest))
-        : planChanges(null, compile(manifest), { transients: 0, registers: new Map(), overrides: new Map(), eligible: new Map() })
+        : planChanges(null, compile(manifest), { graphHash: null, transients: 0, registers: new Map(), overrides: new Map(), eligible: new Map() })
     }
     where = target.where
   } catch (error) {
