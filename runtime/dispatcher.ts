@@ -178,6 +178,10 @@ export class Dispatcher {
       return await work
     } finally {
       this.#inFlight.delete(work)
+      // A full batch may have left more behind. pg-boss bursts on that only above batchSize 1; with
+      // LISTEN/NOTIFY on, a batch-size-1 worker would otherwise wait 30 s per job of a backlog.
+      const worker = this.#workers.get(this.#o.plan().tasks.get(taskName)?.queue ?? '')
+      if (worker && jobs.length >= this.#o.batchSize) this.#o.boss.notifyWorker(worker)
     }
   }
 
