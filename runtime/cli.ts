@@ -114,7 +114,11 @@ if (import.meta.main) {
       process.exitCode = code
     },
     (error: unknown) => {
-      process.stderr.write(`blast-tasks: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      // one of ours (BLAST_* code) says what and what to do: the code and message, not a stack
+      const code = (error as { code?: unknown } | null)?.code
+      const text = typeof code === 'string' && code.startsWith('BLAST_') ? `${code} ${(error as Error).message}`
+        : error instanceof Error ? (error.stack ?? error.message) : String(error)
+      process.stderr.write(`blast-tasks: ${text}\n`)
       process.exitCode = EXIT.failed
     }
   )

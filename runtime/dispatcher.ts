@@ -105,7 +105,8 @@ export class Dispatcher {
     const wanted = new Map([...plan.tasks.values()].map(planned => [planned.queue, planned]))
     for (const [queue] of this.#workers) {
       if (!wanted.has(queue)) {
-        await this.#o.boss.offWork(queue)
+        // wait: false — its runs in flight finish and are recorded as usual; a reload does not wait for them
+        await this.#o.boss.offWork(queue, { wait: false })
         this.#workers.delete(queue)
       }
     }
@@ -157,7 +158,8 @@ export class Dispatcher {
   /** stop taking work; wait up to graceMs for runs, then abort them and release their claims */
   async stop (graceMs: number): Promise<void> {
     const boss = this.#o.boss
-    await Promise.all([...this.#workers.keys()].map(queue => boss.offWork(queue).catch(() => {})))
+    // wait: false — offWork would otherwise wait for the runs in flight, past the grace period
+    await Promise.all([...this.#workers.keys()].map(queue => boss.offWork(queue, { wait: false }).catch(() => {})))
     this.#workers.clear()
     const all = Promise.allSettled([...this.#inFlight])
     const timer = new Promise(resolve => setTimeout(resolve, graceMs).unref())

@@ -76,9 +76,14 @@ export async function run (args: string[], io: Io): Promise<number> {
       stopping = true
       log.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'stopping: runs in flight may finish (send the signal again to exit at once)')
       watcher?.stop()
+      const done = (code: number) => {
+        resolve(code)
+        // a run abandoned at shutdown (a plugin's timer or socket) must not keep the process alive
+        setTimeout(() => process.exit(code), 100).unref()
+      }
       Promise.resolve(app?.close())
         .then(() => runtime.stop())
-        .then(() => { log.info('stopped'); resolve(EXIT.ok) }, err => { log.error({ err }, 'stop failed'); resolve(EXIT.failed) })
+        .then(() => { log.info('stopped'); done(EXIT.ok) }, err => { log.error({ err }, 'stop failed'); done(EXIT.failed) })
     }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
