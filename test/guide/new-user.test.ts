@@ -1,0 +1,139 @@
+// A new user, following only README.md and docs/writing-tasks.md: the example project is copied to
+// a fresh folder and started there as `npm start` would (a child process, watching its files); then
+// the README tour and every command of the guide are run from the documents' own fenced blocks —
+// adding tasks with new plugins, previewing them with `blast-tasks plan`, and seeing them processed
+// through the API. Only `localhost:3000` is rewritten, to the free port the runtime got.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { DATABASE_URL, dropSchemas, freshSchemas, onPostgres, waitFor } from '../helpers/runtime.ts'
+import { CLI, REPO, bash, blocks, freePort, npxShim, readDoc, which, type Block } from './snippets.ts'
+
+const missing = []
+for (const tool of ['curl', 'jq']) if (!await which(tool)) missing.push(tool)
+if (missing.length) t.plan(0, `the docs' commands need ${missing.join(' and ')}, which this machine lacks`)
+else await newUser()
+
+async function newUser () {
+  const dir = await mkdtemp(join(tmpdir(), 'blast-new-user-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  for (const name of ['blast.tasks.yaml', 'plugins', 'inbox']) await cp(join(REPO, name), join(dir, name), { recursive: true })
+
+  const port = await freePort()
+  const api = `http://127.0.0.1:${port}`
+  const schemas = freshSchemas()
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${await npxShim()}:${process.env.PATH}`,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    BLAST_SHUTDOWN_GRACE_SECONDS: '2',
+    ...(onPostgres ? { DATABASE_URL: DATABASE_URL!, BLAST_SCHEMA: schemas.schema, BLAST_BOSS_SCHEMA: schemas.bossSchema } : {})
+  }
+
+  // `npm start` in the copied project: `node runtime/cli.ts start`, data in ./.blast
+  const started = performance.now()
+  const runtime: ChildProcess = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  runtime.stdout!.on('data', chunk => { log += chunk })
+  runtime.stderr!.on('data', chunk => { log += chunk })
+  const exited = new Promise<number | null>(resolve => runtime.on('exit', code => resolve(code)))
+  t.teardown(async () => {
+    runtime.kill('SIGTERM')
+    await exited
+    await dropSchemas(schemas.schema, schemas.bossSchema)
+  })
+
+  async function get (path: string): Promise<any> {
+    const response = await fetch(`${api}${path}`).catch(() => null)
+    return response?.ok ? response.json() : null
+  }
+
+  // the inbox is ingested at start; wait until the example pipeline has settled on it
+  await waitFor(async () => {
+    const page = await get('/api/v1/transients?limit=1000')
+    return page?.items.length === 12 && page.items.every((x: { processing_status: string }) => x.processing_status !== 'processing')
+  }, { timeoutMs: 90000, what: `the example pipeline to settle on inbox/ (log: ${log.slice(-2000)})` })
+  t.comment(`runtime up and the inbox processed in ${Math.round(performance.now() - started)} ms`)
+
+  // what the reader's terminal holds after the README's `TOKEN=$(cat .blast/api-token)`
+  const token = (await readFile(join(dir, '.blast', 'api-token'), 'utf8')).trim()
+  const shell = (code: string) => bash(code.replaceAll('localhost:3000', `127.0.0.1:${port}`), { cwd: dir, env: { ...env, TOKEN: token } })
+
+  async function run (t: Test, block: Block, what: string) {
+    const ran = await shell(block.code)
+    t.equal(ran.code, 0, `${what} (line ${block.line}) exits 0`, { block: block.code, stdout: ran.out, stderr: ran.err })
+    return ran
+  }
+
+  async function registerOf (transient: string, task: string) {
+    const detail = await get(`/api/v1/transients/${transient}`)
+    return detail?.tasks.find((r: { task: string }) => r.task === task) ?? null
+  }
+
+  t.test('the README tour: add a task and a plugin, see it processed through the API', async t => {
+    const readme = await readDoc('README.md')
+    const all = blocks(readme)
+    const tour = all.filter(b => b.lang === 'sh' && !/\bnpm (install|start|test)\b/.test(b.code))
+    t.ok(tour.length >= 2, 'the tour has its commands')
+    await run(t, tour[0], 'README: the first look')
+
+    const yaml = all.find(b => b.lang === 'yaml')!
+    const ts = all.find(b => b.lang === 'ts')!
+    t.match(readme, /plugins\/redshift-class\.ts/, 'the README names the plugin file')
+    await appendFile(join(dir, 'blast.tasks.yaml'), yaml.code)
+    await writeFile(join(dir, 'plugins', 'redshift-class.ts'), ts.code)
+    const validate = await shell('npx blast-tasks validate')
+    t.equal(validate.code, 0, validate.out + validate.err)
+    t.match(validate.out, /blast\.tasks\.yaml: 0 errors, 0 warnings; 8 tasks/)
+
+    await waitFor(async () => (await get('/api/v1/tasks'))?.items.some((x: { name: string }) => x.name === 'Redshift class'),
+      { what: 'the runtime to reload the manifest' })
+    for (const block of tour.slice(1)) await run(t, block, 'README: call the API')
+    const done = await waitFor(async () => {
+      const register = await registerOf('2024xyz', 'Redshift class')
+      return register?.status === 'processed' && register
+    }, { what: 'Redshift class processed on 2024xyz' })
+    t.same(done.output, { nearby: true }, 'the README plugin ran on the transient the README adds')
+    t.equal((await registerOf('2011fe', 'Redshift class'))?.status, 'processed', 'and on the transients already there')
+  })
+
+  t.test('the guide: every command, and the worked example from new to processed', async t => {
+    const guide = blocks(await readDoc('docs/writing-tasks.md'))
+    const sh = guide.filter(b => b.lang === 'sh')
+    const after = (block: Block, lang: string) => guide[guide.indexOf(block) + 1]?.lang === lang ? guide[guide.indexOf(block) + 1] : null
+    const normalize = (text: string) => text.trim().split('\n').map(line => line
+      .replace(/ in [\d.]+ ms$/, ' in N ms')
+      .replace(/ against .* \((\d+ transients)/, ' against DATABASE ($1')
+      .replace(/\d+/g, 'N'))
+    let planned = false
+    for (const block of sh) {
+      // the worked example's plugin is written where the guide shows it, before the commands that follow
+      for (const file of guide.filter(b => b.title && b.line < block.line)) await writeFile(join(dir, file.title!), file.code)
+      if (block.code.includes('select(.task == "Distance class")')) {
+        await waitFor(async () => (await registerOf('2011fe', 'Distance class'))?.status === 'processed',
+          { what: 'the runtime to apply next.tasks.yaml and run Distance class' })
+      }
+      const ran = await run(t, block, block.code.split('\n')[0])
+      const shown = after(block, 'yaml') ?? after(block, 'text') ?? after(block, 'json')
+      if (block.code.includes('blast-tasks new')) {
+        t.ok((await readFile(join(dir, 'next.tasks.yaml'), 'utf8')).endsWith(shown!.code), 'new appended the entry the guide shows')
+      } else if (shown?.lang === 'text') {
+        t.same(normalize(ran.out), normalize(shown.code), `the output the guide shows (line ${shown.line})`)
+        if (block.code.includes('blast-tasks plan')) {
+        planned = true
+        // the runtime holds the embedded database: plan asked it through POST /api/v1/manifest/plan
+        if (!onPostgres) t.match(ran.out, /^next\.tasks\.yaml against the running runtime at http:\/\/127\.0\.0\.1:\d+ /)
+      }
+      } else if (shown?.lang === 'json') {
+        t.same(JSON.parse(ran.out), JSON.parse(shown.code), `the output the guide shows (line ${shown.line})`)
+      }
+    }
+    t.ok(planned, 'the worked example was previewed with blast-tasks plan')
+    t.match(await get('/api/v1/tasks/Distance%20class'), { enabled: { effective: true }, counts: { processed: 10 } },
+      'applied and run on every transient with a distance')
+    t.equal((await get('/api/v1/tasks/Host%20offset')).enabled.override, null, 'the guide left no override behind')
+  })
+}
