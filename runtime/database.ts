@@ -33,16 +33,22 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
     },
     async transaction (fn) {
       const client = await pool.connect()
+      // A checked-out client has no 'error' listener: a connection lost between two statements (a
+      // server restart) would end the process. Record it instead; the broken client is destroyed.
+      let broken: Error | undefined
+      const onError = (err: Error) => { broken = err }
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const value = await fn({ query: async (text, params) => (await client.query(text, params as unknown[])).rows })
         await client.query('COMMIT')
         return value
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
+        await client.query('ROLLBACK').catch(rollback => { broken ??= rollback })
         throw err
       } finally {
-        client.release()
+        client.removeListener('error', onError)
+        client.release(broken)
       }
     },
     bossOptions: () => ({ connectionString: url, max: 6 }),

@@ -2,11 +2,13 @@
 // the manifest. A valid edit is applied without a restart; an invalid one is rejected with its
 // diagnostics (logged, and shown by GET /api/v1/manifest) and the last good manifest keeps running.
 import { watch, type FSWatcher } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, extname, resolve } from 'node:path'
 import type { Logger } from './logger.ts'
 import type { Runtime } from './runtime.ts'
 
 const DEBOUNCE_MS = 150
+/** what a plugin is written in */
+const CODE = /\.(?:[cm]?[jt]s|json)$/
 
 export class ManifestWatcher {
   #runtime: Runtime
@@ -42,10 +44,18 @@ export class ManifestWatcher {
         this.#watchers.delete(dir)
       }
     }
+    const manifestDir = dirname(manifest.file)
+    const manifestName = basename(manifest.file)
     for (const dir of dirs) {
       if (this.#watchers.has(dir)) continue
+      // only the manifest, code, and a folder appearing beside the manifest count: a log or data
+      // file written there is no edit (a reload per line appended would never settle)
+      const relevant = (file: string | null) => file === null || CODE.test(file) ||
+        (dir === manifestDir && (file === manifestName || extname(file) === ''))
       try {
-        const watcher = watch(dir, { persistent: false, recursive: dir !== dirname(manifest.file) }, () => this.#changed())
+        const watcher = watch(dir, { persistent: false, recursive: dir !== manifestDir }, (_event, file) => {
+          if (relevant(file)) this.#changed()
+        })
         watcher.on('error', () => { watcher.close(); this.#watchers.delete(dir) })
         this.#watchers.set(dir, watcher)
       } catch {
