@@ -155,7 +155,7 @@ export function storeSql (s: string) {
       FROM ${s}.run
       WHERE ($1::bigint IS NULL OR id < $1) AND ($3::text IS NULL OR task = $3) AND ($4::text IS NULL OR transient = $4)
         AND ($5::text IS NULL OR status = $5) AND ($6::timestamptz IS NULL OR started_at >= $6)
-      ORDER BY id DESC LIMIT $2`,
+      ORDER BY run.id DESC LIMIT $2`, // run.id: a bare `id` sorts the id::text output column, '999' before '1700'
     runById: `SELECT id::text, transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
       FROM ${s}.run WHERE id = $1`,
 
