@@ -97,7 +97,8 @@ async function newUser () {
       return register?.status === 'processed' && register
     }, { what: 'Redshift class processed on 2024xyz' })
     t.same(done.output, { nearby: true }, 'the README plugin ran on the transient the README adds')
-    t.equal((await registerOf('2011fe', 'Redshift class'))?.status, 'processed', 'and on the transients already there')
+    t.ok(await waitFor(async () => (await registerOf('2011fe', 'Redshift class'))?.status === 'processed', { what: 'Redshift class on 2011fe' }),
+      'and on the transients already there')
   })
 
   t.test('the guide: every command, and the worked example from new to processed', async t => {
@@ -132,8 +133,11 @@ async function newUser () {
       }
     }
     t.ok(planned, 'the worked example was previewed with blast-tasks plan')
-    t.match(await get('/api/v1/tasks/Distance%20class'), { enabled: { effective: true }, counts: { processed: 10 } },
-      'applied and run on every transient with a distance')
+    const task = await waitFor(async () => {
+      const info = await get('/api/v1/tasks/Distance%20class')
+      return info?.counts.processed === 10 && info
+    }, { what: 'Distance class processed on the ten transients with a distance' })
+    t.match(task, { enabled: { effective: true }, counts: { processed: 10, 'not processed': 3 } }, 'applied and run on every transient with a distance')
     t.equal((await get('/api/v1/tasks/Host%20offset')).enabled.override, null, 'the guide left no override behind')
   })
 }
