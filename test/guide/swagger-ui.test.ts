@@ -48,7 +48,7 @@ async function check () {
     await page.waitForSelector('.opblock-summary-path', { timeout: 30000 })
     // collapsed tags show no operations: open every one that is closed
     for (const tag of await page.locator('.opblock-tag-section:not(.is-open) .opblock-tag').all()) await tag.click()
-    await page.waitForFunction(n => document.querySelectorAll('.opblock').length >= n, routes.length, { timeout: 30000 })
+    await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${routes.length}`, undefined, { timeout: 30000 })
     t.comment(`Swagger UI rendered ${routes.length} operations in ${Math.round(performance.now() - started)} ms`)
 
     const rendered = await page.$$eval('.opblock', blocks => blocks.map(block => {
