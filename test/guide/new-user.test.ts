@@ -133,6 +133,12 @@ async function newUser () {
       }
     }
     t.ok(planned, 'the worked example was previewed with blast-tasks plan')
+    if (!onPostgres) {
+      const elsewhere = await bash('npx blast-tasks plan', { cwd: dir, env: { ...env, PORT: '1' } })
+      t.equal(elsewhere.code, 1, 'the API is not where PORT says')
+      t.match(elsewhere.err, /^blast-tasks plan: the embedded database in .* is in use by process \d+ \(since [^)]+\); stop that process, .*\n\(and its API at http:\/\/127\.0\.0\.1:1 did not answer: .*; set HOST and PORT as the runtime has them\)/,
+        'says who holds the database and where it looked for the API')
+    }
     const task = await waitFor(async () => {
       const info = await get('/api/v1/tasks/Distance%20class')
       return info?.counts.processed === 10 && info
