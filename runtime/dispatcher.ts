@@ -122,9 +122,20 @@ export class Dispatcher {
     }
   }
 
-  /** a changed plugin file is loaded afresh for the next run */
-  invalidatePlugins (): void {
-    this.#plugins.clear()
+  /**
+   * Loads the plan's plugins afresh (at start and after a valid edit) for the next runs. A file that
+   * no longer loads keeps its last good module: an edit the reload rejected must not reach a run.
+   */
+  async loadPlugins (plan: Plan): Promise<void> {
+    const files = new Set([...plan.tasks.values()].map(planned => planned.task.plugin))
+    await Promise.all([...files].map(async file => {
+      try {
+        const fn = (await loadPlugin(file)).process as Function
+        this.#plugins.set(file, Promise.resolve(fn))
+      } catch (err) {
+        this.#o.log.warn({ plugin: file, err: errorText(err).message }, 'plugin did not load; its last good version keeps running')
+      }
+    }))
   }
 
   /** queues ready registers on their tasks' queues (one insert per task) */

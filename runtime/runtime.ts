@@ -119,6 +119,7 @@ export class Runtime implements Control {
     if (this.#options.workers) {
       await this.#scheduler.start()
       this.#dispatcher.start()
+      await this.#dispatcher.loadPlugins(this.#plan)
     }
     await this.apply(this.#plan)
     this.#state = 'running'
@@ -194,8 +195,9 @@ export class Runtime implements Control {
         this.log.error({ diagnostics: diagnostics.map(formatDiagnostic) }, 'manifest edit rejected; the last good manifest keeps running')
         return { ok: false, diagnostics }
       }
-      this.#dispatcher.invalidatePlugins()
-      await this.apply(compile(manifest))
+      const plan = compile(manifest)
+      if (this.#options.workers) await this.#dispatcher.loadPlugins(plan)
+      await this.apply(plan)
       this.#info = { manifest, file: manifest.file, loadedAt: at, diagnostics, lastAttemptAt: at, lastAttemptOk: true }
       this.log.info({ tasks: manifest.tasks.length }, 'manifest reloaded')
       return { ok: true, diagnostics }
