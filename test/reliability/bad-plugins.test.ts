@@ -1,11 +1,12 @@
 // Bad plugins: one that throws, returns an undeclared status, returns nothing, hangs past its
-// timeout, ignores its abort signal, has a syntax error, exports more than `process`, or calls
-// process.exit(). Each ends in a defined status with its error recorded (register and history),
-// and the runtime process keeps serving every other task.
+// timeout, ignores its abort signal, or calls process.exit() ends in a defined status with its error
+// recorded (register and history). One that gets a syntax error or a second export while running is
+// rejected with diagnostics (log and API) and its last good version keeps running; at start, the
+// runtime refuses it with file:line:col. The runtime process keeps serving every other task.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { Deployment, until } from './fixtures/harness.ts'
+import { Deployment, until, type LogLine } from './fixtures/harness.ts'
 
 const GOOD = 'export function process (): string {\n  return \'processed\'\n}\n'
 
@@ -15,8 +16,9 @@ const EXPECTED: Record<string, { status: string; error: RegExp }> = {
   'Returns nothing': { status: 'failed', error: /^process\(\) returned nothing; it must return a declared status message or \{ status, output \}/ },
   Hangs: { status: 'time limit exceeded', error: /^exceeded timeout_seconds=1$/ },
   'Ignores abort': { status: 'time limit exceeded', error: /^exceeded timeout_seconds=1$/ },
-  'Syntax error': { status: 'failed', error: /plugins\/bad\/syntax-error\.ts has a syntax error/ },
-  'Exports more': { status: 'failed', error: /plugins\/bad\/exports\.ts exports "helper", "process"; a plugin exports only process$/ },
+  // broken while running: the edit is rejected (diagnostics in the log and the API), the last good version runs
+  'Syntax error': { status: 'processed', error: /^$/ },
+  'Exports more': { status: 'processed', error: /^$/ },
   Exits: { status: 'failed', error: /^plugin of "Exits" called process\.exit\(7\); a plugin may not end the runtime$/ },
   Healthy: { status: 'processed', error: /^$/ },
   'After healthy': { status: 'processed', error: /^$/ }
@@ -28,12 +30,20 @@ t.test('every kind of bad plugin ends in a defined status with its error; the ru
   const exports = join(deployment.dir, 'plugins/bad/exports.ts')
   writeFileSync(syntax, GOOD)
   writeFileSync(exports, GOOD)
-  // valid at start (the runtime refuses a manifest whose plugins do not load), broken before their
-  // first run; without the watcher nobody re-validates, so the break meets the dispatcher itself
-  const proc = await deployment.spawn({ env: { BLAST_WATCH: 'false' } })
+  // valid at start (the runtime refuses a manifest whose plugins do not load), broken while it runs
+  const proc = await deployment.spawn()
   await proc.ready()
   writeFileSync(syntax, 'export function process (): string {\n  return processed\'\n}\n')
   writeFileSync(exports, `${GOOD}export const helper = 1\n`)
+  const errors = (line: LogLine) => (line.diagnostics as string[]).filter(d => d.includes(' error '))
+  const rejected = await proc.waitForLog(line => line.msg === 'manifest edit rejected; the last good manifest keeps running' && errors(line).length === 2, 30000)
+  t.match(errors(rejected), [
+    /^blast\.tasks\.yaml:\d+:\d+ error BLAST_PLUGIN_EXPORTS plugins\/bad\/exports\.ts exports "helper", "process"; a plugin exports only process/,
+    /^plugins\/bad\/syntax-error\.ts:2:\d+ error BLAST_PLUGIN_LOAD plugins\/bad\/syntax-error\.ts has a syntax error/
+  ], 'the broken plugins are rejected with their positions')
+  const { body: manifest } = await proc.api('GET', '/api/v1/manifest')
+  t.match(manifest, { last_attempt_ok: false, diagnostics: [{ code: 'BLAST_PLUGIN_EXPORTS' }, { code: 'BLAST_PLUGIN_LOAD', line: 2 }] },
+    'GET /api/v1/manifest shows them')
 
   const create = async (names: string[]) => {
     const { status } = await proc.api('POST', '/api/v1/transients', names.map((name, i) => ({ name, ra_deg: i, dec_deg: 0 })))
