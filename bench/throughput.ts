@@ -1,0 +1,185 @@
+// Scenario 1, throughput: N transients through a one-task manifest whose plugin returns `processed`
+// at once — claim, run, status and history, the whole runtime — against raw pg-boss insert + work()
+// of N jobs (batch 100) on the same database in the same run. Each side runs in its own process,
+// alternating, and the median of the rounds is reported.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { PgBoss, fromPglite } from 'pg-boss'
+import type { Counter } from 'prom-client'
+import { createLogger } from '../runtime/logger.ts'
+import { Runtime } from '../runtime/runtime.ts'
+import { phaseMain, runPhase } from './lib/child.ts'
+import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
+import { markMeasured, profileLines, readProfile } from './lib/profile.ts'
+import { main, target, type BenchOptions, type ScenarioResult } from './lib/report.ts'
+import { RssPeak, int, mb, median, ratio, until } from './lib/stats.ts'
+import { singleTaskManifest, writeProject } from './lib/workflow.ts'
+
+interface Input {
+  n: number
+  warmup: number
+  chunk: number
+  databaseUrl: string | null
+  dataDir: string | null
+  schema: string
+  bossSchema: string
+  manifest: string
+}
+
+interface Output { n: number; ms: number; perSecond: number; peakRss: number; maxRss: number }
+
+const QUEUE = 'bench-throughput'
+const BATCH = 100
+
+function inputs (from: number, count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `tp${from + i}`,
+    ra_deg: (from + i) % 360,
+    dec_deg: ((from + i) % 180) - 90,
+    public_timestamp: new Date(Date.UTC(2024, 0, 1) + (from + i) * 1000).toISOString()
+  }))
+}
+
+/** creates transients chunk by chunk as an ingest would, then waits until every run is recorded */
+async function runtimePhase (input: Input): Promise<Output> {
+  const runtime = await Runtime.start({
+    manifest: input.manifest,
+    databaseUrl: input.databaseUrl,
+    dataDir: input.dataDir,
+    schema: input.schema,
+    bossSchema: input.bossSchema,
+    logger: createLogger('warn'),
+    batchSize: BATCH
+  })
+  // Runs are counted in-process (blast_runs_total grows after each group commit) so that polling
+  // costs the database nothing; the count is then confirmed in the database.
+  const runs = runtime.metrics.getSingleMetric('blast_runs_total') as Counter
+  const counted = async () => (await runs.get()).values.reduce((sum, v) => sum + v.value, 0)
+  const processed = async (count: number) => await counted() >= count &&
+    (await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.task_status WHERE status = 'processed'`))[0].n >= count
+  try {
+    for (let i = 0; i < input.warmup; i += input.chunk) await runtime.upsertMany(inputs(i, Math.min(input.chunk, input.warmup - i)))
+    await until(() => processed(input.warmup), { what: 'the warm-up runs' })
+    markMeasured()
+    const rss = new RssPeak()
+    const started = performance.now()
+    for (let i = 0; i < input.n; i += input.chunk) await runtime.upsertMany(inputs(input.warmup + i, Math.min(input.chunk, input.n - i)))
+    await until(() => processed(input.warmup + input.n), { what: 'every run', intervalMs: 5 })
+    const ms = performance.now() - started
+    const [history] = await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.run`)
+    if (history.n < input.warmup + input.n) throw new Error(`only ${history.n} runs in the history`)
+    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024 }
+  } finally {
+    await runtime.stop()
+  }
+}
+
+/** what a careful pg-boss user writes: insert in batches, one worker with batch 100, LISTEN/NOTIFY */
+async function bossPhase (input: Input): Promise<Output> {
+  if (!input.databaseUrl) mkdirSync(input.dataDir!, { recursive: true })
+  const pglite = input.databaseUrl ? null : await PGlite.create(join(input.dataDir!, 'pgdata'))
+  const boss = new PgBoss({
+    ...(pglite ? { db: fromPglite(pglite), backend: 'pglite' } : { connectionString: input.databaseUrl! }),
+    schema: input.bossSchema,
+    useListenNotify: true
+  } as ConstructorParameters<typeof PgBoss>[0] & object)
+  boss.on('error', err => console.error('pg-boss error', err))
+  await boss.start()
+  let handled = 0
+  const query = async (text: string) => pglite ? (await pglite.query<{ n: number }>(text)).rows : (await boss.getDb().executeSql(text)).rows as Array<{ n: number }>
+  // as for the runtime: count in-process, then confirm in the database (completion follows the handler)
+  const completed = async (count: number) => handled >= count &&
+    (await query(`SELECT count(*)::int AS n FROM ${input.bossSchema}.job WHERE name = '${QUEUE}' AND state = 'completed'`))[0].n >= count
+  try {
+    await boss.createQueue(QUEUE, { policy: 'standard', notify: true })
+    await boss.work<{ t: number }>(QUEUE, { batchSize: BATCH, burstWhenBatchFull: true, pollingIntervalSeconds: 2 }, async jobs => {
+      for (const job of jobs) if (typeof job.data.t === 'number') handled++
+    })
+    const send = (from: number, count: number) => boss.insert(QUEUE, Array.from({ length: count }, (_, i) => ({ data: { t: from + i } })))
+    for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
+    await until(() => completed(input.warmup), { what: 'the warm-up jobs' })
+    markMeasured()
+    const rss = new RssPeak()
+    const started = performance.now()
+    for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
+    await until(() => completed(input.warmup + input.n), { what: 'every job', intervalMs: 5 })
+    const ms = performance.now() - started
+    if (handled < input.warmup + input.n) throw new Error(`only ${handled} jobs handled`)
+    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024 }
+  } finally {
+    await boss.stop({ graceful: false, close: true })
+    await pglite?.close()
+  }
+}
+
+await phaseMain('runtime', runtimePhase)
+await phaseMain('boss', bossPhase)
+
+/** one side in a fresh process and fresh schemas (on the embedded database: in the scenario's one data folder) */
+async function round (phase: 'runtime' | 'boss', base: Omit<Input, 'schema' | 'bossSchema' | 'databaseUrl'>,
+  profile?: { dir: string; name: string }): Promise<Output> {
+  const schemas = freshSchemas()
+  try {
+    return await runPhase<Input, Output>(import.meta.url, phase, { ...base, ...schemas, databaseUrl: DATABASE_URL },
+      profile && { ...profile, schema: schemas.schema })
+  } finally {
+    await dropSchemas(schemas.schema, schemas.bossSchema)
+  }
+}
+
+export async function throughput (options: BenchOptions): Promise<ScenarioResult> {
+  const started = performance.now()
+  const n = options.quick ? 1000 : 10_000
+  const dir = tempDir('throughput-project')
+  try {
+    // the embedded database is created once (its first start runs initdb) and reopened by every round
+    const base = {
+      n, warmup: options.quick ? 100 : 500, chunk: 1000, manifest: writeProject(dir, singleTaskManifest()), dataDir: DATABASE_URL ? null : join(dir, 'data')
+    }
+    // alternate the order so neither side always runs on a warmer database
+    const order: Array<'runtime' | 'boss'> = options.quick ? ['boss', 'runtime'] : ['boss', 'runtime', 'runtime', 'boss', 'boss', 'runtime']
+    const runs: Record<'runtime' | 'boss', Output[]> = { runtime: [], boss: [] }
+    for (const phase of order) runs[phase].push(await round(phase, base))
+    const rate = (phase: 'runtime' | 'boss') => median(runs[phase].map(r => r.perSecond))
+    const runtime = rate('runtime')
+    const boss = rate('boss')
+    const peakRss = Math.max(...runs.runtime.map(r => r.peakRss))
+    const details = [
+      `rounds (runs/s): runtime ${runs.runtime.map(r => int(r.perSecond)).join(', ')}; raw pg-boss ${runs.boss.map(r => int(r.perSecond)).join(', ')}`,
+      `peak RSS of the process: runtime ${mb(peakRss)}, raw pg-boss ${mb(Math.max(...runs.boss.map(r => r.peakRss)))}` +
+        (DATABASE_URL ? ' (PostgreSQL server memory not included)' : ' (embedded database included)')
+    ]
+    const metrics: Record<string, unknown> = { n, runtimeRunsPerSecond: runtime, bossJobsPerSecond: boss, ratio: runtime / boss, peakRssBytes: peakRss, rounds: runs }
+    if (options.profileDir) {
+      await round('runtime', base, { dir: options.profileDir, name: 'throughput-runtime' })
+      const { summary, statements } = readProfile(options.profileDir, 'throughput-runtime')
+      metrics.profile = { summary, statements }
+      details.push(...profileLines('profile of the runtime process (one extra round)', summary, statements))
+      await round('boss', base, { dir: options.profileDir, name: 'throughput-boss' })
+      const bossProfile = readProfile(options.profileDir, 'throughput-boss')
+      const bossStatements = bossProfile.statements
+      metrics.bossProfile = bossProfile
+      if (bossStatements.length) {
+        details.push('raw pg-boss statements (one extra round, total ms / calls / mean ms):')
+        for (const s of bossStatements.slice(0, 5)) details.push(`  ${int(s.totalMs).padStart(7)}  ${String(s.calls).padStart(6)}  ${s.meanMs.toFixed(2).padStart(6)}  ${s.statement}`)
+      }
+    }
+    const line = `throughput  runtime ${int(runtime)} runs/s  raw pg-boss ${int(boss)} jobs/s  ratio ${ratio(runtime / boss)}  ` +
+      `(target >= 0.5x)  peak RSS ${mb(peakRss)}  [${int(n)} on ${DATABASE}]`
+    return {
+      scenario: 'throughput',
+      line,
+      details,
+      database: DATABASE,
+      quick: options.quick,
+      seconds: (performance.now() - started) / 1000,
+      metrics,
+      targets: [target('runtime / raw pg-boss throughput', runtime / boss, '>= 0.5', runtime / boss >= 0.5)]
+    }
+  } finally {
+    removeDir(dir)
+  }
+}
+
+await main(import.meta, throughput)
