@@ -11,6 +11,7 @@ import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } f
 import type { RunCause } from './control.ts'
 import { BUILTIN_STATUSES, type StatusType, type SystemContext, type TaskResult, type TaskState, type Transient, type TransientsAccess } from './types.ts'
 import { loadPlugin } from './plugin-loader.ts'
+import { storableText, unstorable } from './transient-rules.ts'
 
 export interface JobData { t: number; c: RunCause }
 
@@ -42,8 +43,9 @@ export function priorityOf (publicTimestamp: Date | null): number {
 }
 
 export function errorText (err: unknown): { message: string; stack: string | null } {
-  if (err instanceof Error) return { message: err.message, stack: err.stack ?? null }
-  return { message: String(err), stack: null }
+  // a plugin's error is stored: U+0000 and lone surrogates, which the database refuses, are replaced
+  if (err instanceof Error) return { message: storableText(String(err.message)), stack: err.stack ? storableText(err.stack) : null }
+  return { message: storableText(String(err)), stack: null }
 }
 
 interface Pending {
@@ -404,6 +406,7 @@ export function checkResult (value: TaskResult | void, system: boolean, statusTy
   }
   if (output !== undefined) {
     try { JSON.stringify(output) } catch (err) { throw new Error(`process() returned an output that is not JSON: ${errorText(err).message}`) }
+    if (unstorable(output)) throw new Error('process() returned an output the database cannot store (U+0000 or a lone surrogate)')
   }
   return { status, output }
 }

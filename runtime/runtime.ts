@@ -21,7 +21,7 @@ import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
 import { planAgainstDatabase } from './planner.ts'
 import { Scheduler } from './scheduler.ts'
 import { Store, type HistoryRow, type Register, type StatusWrite } from './store.ts'
-import { transientProblems } from './transient-rules.ts'
+import { EARLIEST, LATEST, transientProblems } from './transient-rules.ts'
 import { BUILTIN_STATUSES, type Diagnostic, type Status, type Transient, type TransientInput, type TransientsAccess } from './types.ts'
 
 export interface RuntimeOptions {
@@ -377,8 +377,12 @@ export class Runtime implements Control {
   async listTransients (filter: TransientFilter): Promise<Page<TransientSummary>> {
     this.#guard()
     if (filter.task !== undefined) this.#task(filter.task)
-    const limit = filter.limit ?? 100
-    const after = filter.cursor ? Number(Buffer.from(filter.cursor, 'base64url').toString()) || 0 : 0
+    const limit = pageSize(filter.limit)
+    // a cursor is an id this API handed out; anything else starts from the beginning
+    const decoded = filter.cursor ? Number(Buffer.from(filter.cursor, 'base64url').toString()) : 0
+    const after = Number.isInteger(decoded) && decoded > 0 && decoded <= 2147483647 ? decoded : 0
+    // no status holds U+0000 (the manifest forbids control characters), and PostgreSQL refuses it as text
+    if (filter.status?.includes('\u0000')) return { items: [], nextCursor: null }
     const rows = await this.db.query<TransientRow & { id: number }>(this.store.sql.transientPage,
       [after, limit + 1, filter.processing_status ?? null, filter.task ?? null, filter.status ?? null])
     const items = rows.slice(0, limit)
@@ -411,7 +415,13 @@ export class Runtime implements Control {
 
   async deleteTransient (name: string): Promise<void> {
     this.#guard()
-    const rows = await this.db.query(this.store.sql.deleteTransient, [name])
+    const id = await this.#transientId(name)
+    // its registers are locked first, in the order every writer uses: deleting a transient whose run
+    // is being recorded waits for it instead of deadlocking with it
+    const rows = await this.db.transaction(async tx => {
+      await tx.query(this.store.sql.lockRegisters, [[id]])
+      return tx.query(this.store.sql.deleteTransient, [name])
+    })
     if (!rows.length) throw new BlastUnknownTransient(name)
   }
 
@@ -503,10 +513,14 @@ export class Runtime implements Control {
 
   async listRuns (filter: RunFilter): Promise<Page<Run>> {
     this.#guard()
-    const limit = filter.limit ?? 100
+    const limit = pageSize(filter.limit)
     const before = filter.cursor ? Buffer.from(filter.cursor, 'base64url').toString() : null
+    if (filter.status?.includes('\u0000')) return { items: [], nextCursor: null }
+    // a valid date-time PostgreSQL cannot take (year 0, February 30) is read as JavaScript reads it, within years 1..9999
+    const at = filter.since === undefined ? NaN : Date.parse(filter.since)
+    const since = Number.isNaN(at) ? null : new Date(Math.min(Math.max(at, EARLIEST), LATEST)).toISOString()
     const rows = await this.db.query<RunRow>(this.store.sql.runPage,
-      [before && /^\d+$/.test(before) ? before : null, limit + 1, filter.task ?? null, filter.transient ?? null, filter.status ?? null, filter.since ?? null])
+      [before && /^\d{1,18}$/.test(before) ? before : null, limit + 1, filter.task ?? null, filter.transient ?? null, filter.status ?? null, since])
     const items = rows.slice(0, limit).map(run)
     return { items, nextCursor: rows.length > limit ? Buffer.from(items[items.length - 1].id).toString('base64url') : null }
   }
@@ -545,6 +559,12 @@ interface TransientRow {
 }
 interface RegisterRow { task: string; status: string; updated_at: Date; duration_ms: number | null; attempts: number; output: unknown; last_error: string | null; owner: string | null }
 interface RunRow extends Omit<Run, 'started_at' | 'finished_at'> { started_at: Date; finished_at: Date | null }
+
+/** 1..1000 whatever arrives (ajv coerces "1e309" to Infinity and lets it past `maximum`) */
+function pageSize (limit: number | undefined): number {
+  const n = limit ?? 100
+  return Number.isNaN(n) ? 100 : Math.min(1000, Math.max(1, Math.trunc(n)))
+}
 
 function summary (row: TransientRow): TransientSummary {
   return {

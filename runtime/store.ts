@@ -238,7 +238,8 @@ function normalize (input: TransientInput) {
     name: input.name,
     ra_deg: input.ra_deg,
     dec_deg: input.dec_deg,
-    public_timestamp: input.public_timestamp ?? null,
+    // as JavaScript read it (the rules checked it): PostgreSQL would refuse 2024-02-30, JavaScript rolls it over
+    public_timestamp: input.public_timestamp == null ? null : new Date(input.public_timestamp).toISOString(),
     redshift: input.redshift ?? null,
     data: input.data ?? {}
   }
