@@ -20,6 +20,8 @@ const EXPECTED: Record<string, { status: string; error: RegExp }> = {
   'Syntax error': { status: 'processed', error: /^$/ },
   'Exports more': { status: 'processed', error: /^$/ },
   Exits: { status: 'failed', error: /^plugin of "Exits" called process\.exit\(7\); a plugin may not end the runtime$/ },
+  'Unstorable output': { status: 'failed', error: /^process\(\) returned an output the database cannot store \(U\+0000 or a lone surrogate\)$/ },
+  'Unstorable error': { status: 'failed', error: /^bad byte \\0 and half a pair \uFFFD$/ },
   Healthy: { status: 'processed', error: /^$/ },
   'After healthy': { status: 'processed', error: /^$/ }
 }
