@@ -176,7 +176,7 @@ export async function latency (options: BenchOptions): Promise<ScenarioResult> {
       metrics.profile = { summary, statements }
       details.push(...profileLines('profile of the runtime process (this run)', summary, statements))
     }
-    const line = `latency     runtime p50 ${ms(p50)} p99 ${ms(p99)}  pg-boss flow() p50 ${int(flowP50)} ms  ratio ${ratio(p50 / flowP50)}  ` +
+    const line = `latency     runtime p50 ${ms(p50)} p99 ${ms(p99)}  pg-boss flow() p50 ${int(flowP50)} ms  ratio ${ratio(p50 / flowP50)} (${int(flowP50 / p50)}x faster)  ` +
       `(target p50 <= 100 ms, p99 <= 300 ms)  [${count} x ${BLAST_WORKFLOW.length} tasks on ${DATABASE}]`
     return {
       scenario: 'latency',
