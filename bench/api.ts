@@ -59,7 +59,7 @@ export async function api (options: BenchOptions): Promise<ScenarioResult> {
         return page.items.length === 0
       }, { what: 'every transient completed', intervalMs: 200 })
       body = await (await fetch(runtime.url + PATH)).text()
-      await load(runtime.url, 1) // warm-up
+      if (!options.quick) await load(runtime.url, 1) // warm-up
       if (profile) runtime.child.kill('SIGUSR2') // the measured part starts (bench/lib/instrument.ts)
       ours = await load(runtime.url, seconds)
     } finally {
@@ -69,7 +69,7 @@ export async function api (options: BenchOptions): Promise<ScenarioResult> {
     writeFileSync(bodyFile, body)
     const server = await startProcess([BARE], { BENCH_BARE_BODY: bodyFile }, { readyPath: PATH })
     try {
-      await load(server.url, 1)
+      if (!options.quick) await load(server.url, 1)
       bare = await load(server.url, seconds)
     } finally {
       await server.stop()

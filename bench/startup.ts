@@ -23,14 +23,15 @@ async function once (start: () => ReturnType<typeof startProcess>): Promise<numb
   return server.readyMs
 }
 
-async function measure (database: 'postgres' | 'embedded', manifest: string, freshCount: number, reopenCount: number): Promise<Case> {
+/** shareFolder: both processes use one data folder, so only the first runs initdb (--quick) */
+async function measure (database: 'postgres' | 'embedded', manifest: string, freshCount: number, reopenCount: number, shareFolder = false): Promise<Case> {
   const result: Case = { database, runtime: { fresh: [], reopened: [] }, bare: { fresh: [], reopened: [] } }
   const url = database === 'postgres' ? { DATABASE_URL: DATABASE_URL! } : { DATABASE_URL: '' }
   for (let i = 0; i < freshCount; i++) {
     const schemas = freshSchemas()
     const dir = tempDir('startup')
     const runtimeEnv = { ...url, BLAST_DATA_DIR: join(dir, 'runtime'), BLAST_MANIFEST: manifest, BLAST_SCHEMA: schemas.schema, BLAST_BOSS_SCHEMA: schemas.bossSchema }
-    const bareEnv = { ...url, BENCH_BARE_QUEUES: QUEUES, BENCH_BARE_DATA_DIR: join(dir, 'bare'), BENCH_BARE_SCHEMA: `${schemas.schema}_bare` }
+    const bareEnv = { ...url, BENCH_BARE_QUEUES: QUEUES, BENCH_BARE_DATA_DIR: join(dir, shareFolder ? 'runtime' : 'bare'), BENCH_BARE_SCHEMA: `${schemas.schema}_bare` }
     try {
       // alternate which goes first
       const runtime = () => once(() => startRuntime(runtimeEnv))
@@ -63,7 +64,7 @@ export async function startup (options: BenchOptions): Promise<ScenarioResult> {
     const cases: Case[] = []
     if (options.quick) {
       // only checks that both kinds of process start, on the database of this run
-      cases.push(await measure(DATABASE_URL ? 'postgres' : 'embedded', manifest, 1, 0))
+      cases.push(await measure(DATABASE_URL ? 'postgres' : 'embedded', manifest, 1, 0, true))
     } else {
       if (DATABASE_URL) cases.push(await measure('postgres', manifest, 2, 2))
       cases.push(await measure('embedded', manifest, 2, 1))
@@ -80,6 +81,7 @@ export async function startup (options: BenchOptions): Promise<ScenarioResult> {
       `pg-boss + fastify fresh ${c.bare.fresh.map(int).join(', ')} ms, reopened ${c.bare.reopened.map(int).join(', ') || '-'} ms`)
     const parts = summary.map(s => `${s.database === 'postgres' ? 'pg' : 'embedded'} fresh ${int(s.runtimeFreshMs)} ms (${ratio(s.runtimeFreshMs / s.bareFreshMs)})` +
       (s.runtimeReopenedMs !== null && s.bareReopenedMs !== null ? ` reopened ${int(s.runtimeReopenedMs)} ms (${ratio(s.runtimeReopenedMs / s.bareReopenedMs)})` : ''))
+    if (options.quick && !DATABASE_URL) details.push('--quick: the baseline reopens the folder the runtime created (one initdb), so it is not a fresh start')
     if (options.profileDir) {
       // one more start, profiled from process start to /ready and stop: where the start-up goes
       const schemas = freshSchemas()
