@@ -58,8 +58,11 @@ t.test('a process killed with runs in flight: another process re-runs each once'
     t.comment(`killed ${victim.pid} with ${inFlight.length} runs of Task A in flight: ${inFlight.join(', ')}`)
     t.ok(inFlight.length > 0, 'the killed process had runs in flight')
 
-    await until(() => allProcessed(survivor, all), 'every transient processed', 60000, 250)
-    t.comment(`every affected run recovered and finished ${Date.now() - killedAt} ms after the kill (lease ${LEASE_SECONDS} s)`)
+    const rerun = () => deployment.readInvocations().filter(row => row.task === 'Task A' && row.attempt === 2).map(row => row.name)
+    await until(() => inFlight.every(name => rerun().includes(name)), 'every lost run started again', 60000, 50)
+    t.comment(`every lost run started again ${Date.now() - killedAt} ms after the kill (lease ${LEASE_SECONDS} s)`)
+    await until(() => allProcessed(survivor, all), 'every transient processed', 90000, 250)
+    t.comment(`every transient processed ${Date.now() - killedAt} ms after the kill`)
     const counts = tally(deployment.readInvocations())
     for (const name of all) {
       const lost = inFlight.includes(name)
