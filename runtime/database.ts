@@ -51,9 +51,28 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
         client.release(broken)
       }
     },
-    bossOptions: () => ({ connectionString: url, max: 6 }),
+    bossOptions: () => ({ connectionString: withAsyncCommit(url), max: 6 }),
     close: () => pool.end()
   }
+}
+
+/**
+ * pg-boss's own connections commit without waiting for the disk. Its jobs are hints: the claim on
+ * our register decides what runs, and a ready register whose job a server crash lost is queued again
+ * by the next sweep. Our status writes keep synchronous commits: no transition is ever lost.
+ */
+export function withAsyncCommit (url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return url // not a URL (a key=value string): left as given
+  }
+  const options = [parsed.searchParams.get('options'), '-c synchronous_commit=off'].filter(Boolean).join(' ')
+  parsed.searchParams.delete('options')
+  const rest = parsed.searchParams.toString()
+  parsed.search = (rest ? `${rest}&` : '') + `options=${encodeURIComponent(options)}`
+  return parsed.toString()
 }
 
 /** The lockfile: PGlite is one process's database; a second process on the same dir loses writes. */
