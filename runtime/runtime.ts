@@ -383,7 +383,8 @@ export class Runtime implements Control {
     const after = Number.isInteger(decoded) && decoded > 0 && decoded <= 2147483647 ? decoded : 0
     // no status holds U+0000 (the manifest forbids control characters), and PostgreSQL refuses it as text
     if (filter.status?.includes('\u0000')) return { items: [], nextCursor: null }
-    const rows = await this.db.query<TransientRow & { id: number }>(this.store.sql.transientPage,
+    const byStatus = filter.task !== undefined && filter.status !== undefined
+    const rows = await this.db.query<TransientRow & { id: number }>(byStatus ? this.store.sql.transientPageByStatus : this.store.sql.transientPage,
       [after, limit + 1, filter.processing_status ?? null, filter.task ?? null, filter.status ?? null])
     const items = rows.slice(0, limit)
     const nextCursor = rows.length > limit ? Buffer.from(String(items[items.length - 1].id)).toString('base64url') : null

@@ -145,6 +145,11 @@ export function storeSql (s: string) {
         AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.task_status ts WHERE ts.transient_id = t.id
              AND ts.task = $4 AND ($5::text IS NULL OR ts.status = $5)))
       ORDER BY t.id LIMIT $2`,
+    // with task and status both given, walk the (task, status, transient_id) index: O(page), not O(transients)
+    transientPageByStatus: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.task_status ts
+      JOIN ${s}.transient t ON t.id = ts.transient_id
+      WHERE ts.task = $4 AND ts.status = $5 AND ts.transient_id > $1 AND ($3::text IS NULL OR t.processing_status = $3)
+      ORDER BY ts.transient_id LIMIT $2`,
     registersOf: `SELECT task, status, updated_at, duration_ms, attempts, output, last_error, owner
       FROM ${s}.task_status WHERE transient_id = $1`,
     tasksOfMany: `SELECT transient_id AS id, task, status, output FROM ${s}.task_status WHERE transient_id = ANY($1::int[])`,
