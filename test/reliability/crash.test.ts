@@ -58,9 +58,15 @@ t.test('a process killed with runs in flight: another process re-runs each once'
     t.comment(`killed ${victim.pid} with ${inFlight.length} runs of Task A in flight: ${inFlight.join(', ')}`)
     t.ok(inFlight.length > 0, 'the killed process had runs in flight')
 
+    const recovered = async (name: string) => {
+      const { body } = await survivor.api('GET', `/api/v1/runs?transient=${name}&task=Task%20A`)
+      return body.items.some((run: { action: string | null }) => run.action === 'recovered')
+    }
+    await until(async () => (await Promise.all(inFlight.map(recovered))).every(Boolean), 'every lost run re-queued', 60000, 100)
+    t.comment(`every lost run re-queued ${Date.now() - killedAt} ms after the kill (lease ${LEASE_SECONDS} s)`)
     const rerun = () => deployment.readInvocations().filter(row => row.task === 'Task A' && row.attempt === 2).map(row => row.name)
-    await until(() => inFlight.every(name => rerun().includes(name)), 'every lost run started again', 60000, 50)
-    t.comment(`every lost run started again ${Date.now() - killedAt} ms after the kill (lease ${LEASE_SECONDS} s)`)
+    await until(() => inFlight.every(name => rerun().includes(name)), 'every lost run started again', 90000, 50)
+    t.comment(`every lost run started again ${Date.now() - killedAt} ms after the kill (behind the runs queued before it)`)
     await until(() => allProcessed(survivor, all), 'every transient processed', 90000, 250)
     t.comment(`every transient processed ${Date.now() - killedAt} ms after the kill`)
     const counts = tally(deployment.readInvocations())
@@ -74,8 +80,8 @@ t.test('a process killed with runs in flight: another process re-runs each once'
     const reruns = deployment.readInvocations().filter(row => inFlight.includes(row.name) && row.task === 'Task A' && row.attempt === 2)
     t.ok(reruns.every(row => row.pid === survivor.pid), 'the survivor re-ran them')
     const { body: history } = await survivor.api('GET', `/api/v1/runs?transient=${inFlight[0]}&task=Task%20A`)
-    const recovery = history.items.find((run: { cause: string }) => run.cause === 'recovery')
-    t.match(recovery, { status: 'not processed', attempt: 1, action: 'recovered', error: /^worker .+ stopped while running; re-queued \(attempt 1\)$/ },
+    const recovery = history.items.find((run: { action: string | null }) => run.action === 'recovered')
+    t.match(recovery, { status: 'not processed', attempt: 1, cause: 'recovery', error: /^worker .+ stopped while running; re-queued \(attempt 1\)$/ },
       'the history records the recovery')
     t.equal(await processingCount(survivor), 0, 'nothing is left processing')
     t.ok(survivor.lines.some(line => line.msg === 'recovered claims of stopped workers'), 'the survivor logged the recovery')
