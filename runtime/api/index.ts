@@ -10,6 +10,7 @@ import {
   BlastBadRequest,
   BlastBodyTooLarge,
   BlastInternal,
+  BlastNotReady,
   BlastRouteNotFound,
   BlastUnsupportedMediaType
 } from '../errors.ts'
@@ -93,7 +94,16 @@ function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: num
   }
   // fastify's own client errors (malformed JSON, empty JSON body, bad content-length…)
   if (statusCode >= 400 && statusCode < 500) return new BlastBadRequest(error.message)
+  if (databaseUnreachable(error)) return new BlastNotReady('unable to reach its database; try again shortly')
   return new BlastInternal(request.id)
+}
+
+// A lost or refused connection (a restarting server): the runtime reconnects by itself, so 503, not 500.
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'])
+function databaseUnreachable (error: { code?: unknown; message?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : ''
+  return UNREACHABLE_CODES.has(code) || code.startsWith('08') ||
+    (typeof error.message === 'string' && /Connection terminated|connection is closed|Client has encountered a connection error/i.test(error.message))
 }
 
 function errorHandler(bodyLimit: number) {
