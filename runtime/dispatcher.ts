@@ -152,6 +152,8 @@ export class Dispatcher {
     }
     let queued = 0
     for (const [task, list] of byTask) {
+      // pg-boss fetches by priority, then creation; equal ones in insertion order: queue ties by name
+      list.sort((a, b) => priorityOf(b.public_timestamp) - priorityOf(a.public_timestamp) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       await this.#o.boss.insert(plan.tasks.get(task)!.queue, list.map(ref => ({
         data: { t: ref.id, c: cause } satisfies JobData,
         singletonKey: String(ref.id),

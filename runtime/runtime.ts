@@ -317,7 +317,7 @@ export class Runtime implements Control {
     if (transient === undefined) return { queued: await this.#scheduler.sweep(task, 'api') }
     if (planned.task.kind === 'system') throw new BlastNotTransientTask(task)
     await this.#transientId(transient)
-    const rows = await this.db.query<{ id: number; public_timestamp: Date | null }>(this.store.sql.readyOne, [task, transient])
+    const rows = await this.db.query<{ id: number; name: string; public_timestamp: Date | null }>(this.store.sql.readyOne, [task, transient])
     return { queued: await this.#dispatcher.enqueue(rows.map(row => ({ ...row, task })), 'api') }
   }
 

@@ -121,7 +121,7 @@ export class Scheduler {
     for (;;) {
       const page = await store.readyPage(task, after, PAGE)
       if (!page.length) return queued
-      queued += await dispatcher.enqueue(page.map(row => ({ id: row.id, task, public_timestamp: row.public_timestamp })), cause)
+      queued += await dispatcher.enqueue(page.map(row => ({ ...row, task })), cause)
       if (page.length < PAGE) return queued
       after = page[page.length - 1].id
     }

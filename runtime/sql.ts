@@ -113,10 +113,10 @@ export function storeSql (s: string) {
       FROM jsonb_to_recordset($1::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
         duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)`,
     // the sweep: ready registers of one task, a page at a time (keyset on transient_id)
-    readyPage: `SELECT ts.transient_id AS id, t.public_timestamp FROM ${s}.task_status ts
+    readyPage: `SELECT ts.transient_id AS id, t.name, t.public_timestamp FROM ${s}.task_status ts
       JOIN ${s}.transient t ON t.id = ts.transient_id
       WHERE ts.task = $1 AND ts.ready AND ts.transient_id > $2 ORDER BY ts.transient_id LIMIT $3`,
-    readyOne: `SELECT ts.transient_id AS id, t.public_timestamp FROM ${s}.task_status ts
+    readyOne: `SELECT ts.transient_id AS id, t.name, t.public_timestamp FROM ${s}.task_status ts
       JOIN ${s}.transient t ON t.id = ts.transient_id WHERE ts.task = $1 AND ts.ready AND t.name = $2`,
 
     // ---- transients ----

@@ -55,6 +55,8 @@ export interface Decision {
 /** a register that became ready in a transition: the caller queues it */
 export interface ReadyRef {
   id: number
+  /** the transient's name: ties of public_timestamp are queued in name order */
+  name: string
   task: string
   public_timestamp: Date | null
 }
@@ -152,7 +154,7 @@ export class Store {
       for (const register of list) {
         const write = written.get(`${id}\u0000${register.task}`)
         const nowReady = evaluation.ready.has(register.task)
-        if (nowReady && !register.ready) ready.push({ id, task: register.task, public_timestamp: register.public_timestamp })
+        if (nowReady && !register.ready) ready.push({ id, name: register.name, task: register.task, public_timestamp: register.public_timestamp })
         if (!write && nowReady === register.ready) continue
         updates.push(write
           ? {
@@ -171,7 +173,7 @@ export class Store {
     return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner])
   }
 
-  async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; public_timestamp: Date | null }>> {
+  async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; name: string; public_timestamp: Date | null }>> {
     return this.db.query(this.sql.readyPage, [task, after, limit])
   }
 
