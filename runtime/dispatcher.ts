@@ -30,8 +30,10 @@ export interface Outcome {
 
 const INT32_MIN = -2147483648
 const LOST_LIMIT = 3
-/** batches in flight in this process above which pushed runs go through the queue instead */
+/** a push runs here only while this process has fewer batches in flight than this… */
 const LOCAL_BATCHES = 4
+/** …and holds at most this many runs of one task: larger pushes are shared through the queue */
+const LOCAL_MAX = 10
 /** where a plugin runs; process.exit() inside it throws instead of ending the runtime */
 const pluginScope = new AsyncLocalStorage<string>()
 
@@ -357,9 +359,9 @@ export class Dispatcher {
   }
 
   /**
-   * Dependents that became ready. When this process works their queue and is not busy, it claims and
-   * runs them itself at once (no fetch, no NOTIFY round trip: milliseconds per level of the graph);
-   * otherwise, and for every other task, they go on their pg-boss queue. Either way the claim decides,
+   * Dependents that became ready. When this process works their queue, is not busy and they are few,
+   * it claims and runs them itself at once (no fetch, no NOTIFY round trip: milliseconds per level of
+   * the graph); otherwise they go on their pg-boss queue, where every process shares them. Either way the claim decides,
    * and a register whose run never starts stays ready for the next sweep.
    */
   async #push (ready: ReadyRef[]): Promise<void> {
@@ -375,7 +377,7 @@ export class Dispatcher {
       list.push(ref)
     }
     for (const [task, refs] of local) {
-      if (this.#inFlight.size >= LOCAL_BATCHES || refs.length > this.#o.batchSize) {
+      if (this.#inFlight.size >= LOCAL_BATCHES || refs.length > LOCAL_MAX) {
         queued.push(...refs)
         continue
       }
