@@ -445,13 +445,14 @@ export function checkResult (value: TaskResult | void, system: boolean, statusTy
   return { status, output }
 }
 
-/** What a transient task's process() receives: the transient as stored, each task's status with its
- *  type, and its own task `processing` (the dispatcher and `blast-tasks run` build it alike). */
+/** What a plugin sees of a transient: the transient as stored and each task's status with its type;
+ *  for a transient task's run, its own task `processing` (the dispatcher, `blast-tasks run` and
+ *  ctx.transients of system tasks build it alike). */
 export function transientView (row: Pick<ClaimedRow, 'name' | 'ra_deg' | 'dec_deg' | 'public_timestamp' | 'redshift' | 'data' | 'tasks'>,
-  task: string, statusTypes: ReadonlyMap<string, StatusType>): Transient {
+  running: string | null, statusTypes: ReadonlyMap<string, StatusType>): Transient {
   const tasks: Record<string, TaskState> = {}
   for (const [name, state] of Object.entries(row.tasks)) tasks[name] = { ...state, type: statusTypes.get(state.status) ?? 'blank' }
-  tasks[task] = { status: BUILTIN_STATUSES.processing, type: 'warning', output: null }
+  if (running !== null) tasks[running] = { status: BUILTIN_STATUSES.processing, type: 'warning', output: null }
   return Object.freeze({
     name: row.name,
     ra_deg: row.ra_deg,

@@ -9,7 +9,7 @@ import type {
   TransientDetail, TransientFilter, TransientSummary
 } from './control.ts'
 import { openEmbedded, openPostgres, type Db } from './database.ts'
-import { Dispatcher, errorText } from './dispatcher.ts'
+import { Dispatcher, errorText, transientView } from './dispatcher.ts'
 import {
   BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotReady, BlastNotTransientTask, BlastRunNotFound,
   BlastUnknownTask, BlastUnknownTransient
@@ -538,12 +538,9 @@ export class Runtime implements Control {
   transientsAccess (): TransientsAccess {
     const view = async (rows: Array<TransientRow & { id: number }>): Promise<Transient[]> => {
       const states = await this.db.query<{ id: number; task: string; status: string; output: unknown }>(this.store.sql.tasksOfMany, [rows.map(r => r.id)])
-      return rows.map(row => {
-        const tasks: Record<string, { status: string; type: any; output: unknown }> = {}
-        for (const s of states) if (s.id === row.id) tasks[s.task] = { status: s.status, type: this.#plan.statusTypes.get(s.status) ?? 'blank', output: s.output }
-        const { id: _id, progress: _p, processing_status: _s, created_at: _c, updated_at: _u, ...fields } = row
-        return { ...fields, public_timestamp: row.public_timestamp?.toISOString() ?? null, tasks }
-      })
+      const tasks = new Map(rows.map(row => [row.id, {} as Record<string, { status: string; output: unknown }>]))
+      for (const s of states) tasks.get(s.id)![s.task] = { status: s.status, output: s.output }
+      return rows.map(row => transientView({ ...row, tasks: tasks.get(row.id)! }, null, this.#plan.statusTypes))
     }
     return {
       upsert: inputs => this.upsertMany(inputs),
