@@ -20,7 +20,7 @@ import { migrate } from './migrator.ts'
 import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
 import { planAgainstDatabase } from './planner.ts'
 import { Scheduler } from './scheduler.ts'
-import { Store, type HistoryRow, type Register, type StatusWrite } from './store.ts'
+import { Store, actionRow, type HistoryRow, type Register, type StatusWrite } from './store.ts'
 import { EARLIEST, LATEST, transientProblems } from './transient-rules.ts'
 import { BUILTIN_STATUSES, type Diagnostic, type Status, type Transient, type TransientInput, type TransientsAccess } from './types.ts'
 
@@ -214,13 +214,11 @@ export class Runtime implements Control {
       await this.store.transition(this.#plan, ids, registers => {
         const mine = registers.filter(r => r.status === BUILTIN_STATUSES.processing && r.owner === this.workerId)
         released = mine.length
-        const now = new Date().toISOString()
         return {
           writes: mine.map(r => ({ id: r.id, task: r.task, status: BUILTIN_STATUSES.notProcessed, attempts: Math.max(0, r.attempts - 1), lastError: null })),
-          history: mine.map(r => ({
-            transient: r.name, task: r.task, started_at: r.started_at?.toISOString() ?? now, finished_at: now, duration_ms: null,
-            status: BUILTIN_STATUSES.notProcessed, error: 'released: the runtime was told to exit at once', stack: null,
-            attempt: r.attempts, worker: this.workerId, cause: 'recovery' as const, action: 'released at exit', output: null
+          history: mine.map(r => actionRow(r, {
+            status: BUILTIN_STATUSES.notProcessed, error: 'released: the runtime was told to exit at once',
+            worker: this.workerId, cause: 'recovery', action: 'released at exit', fromClaim: true
           }))
         }
       })
@@ -435,16 +433,14 @@ export class Runtime implements Control {
     const ready = await this.store.transition(this.#plan, [id], registers => {
       const writes: StatusWrite[] = []
       const history: HistoryRow[] = []
-      const now = new Date().toISOString()
       for (const register of registers) {
         if (!this.#plan.tasks.has(register.task) || !pick(register, live)) continue
         reset.push(register.task)
         writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null })
-        history.push({
-          transient: name, task: register.task, started_at: now, finished_at: now, duration_ms: null,
-          status: BUILTIN_STATUSES.notProcessed, error: null, stack: null, attempt: register.attempts, worker: null,
-          cause: by === 'cli' ? 'cli' : 'api', action: `${action} (was "${register.status}", by ${by})`, output: null
-        })
+        history.push(actionRow(register, {
+          status: BUILTIN_STATUSES.notProcessed, error: null, worker: null, cause: by === 'cli' ? 'cli' : 'api',
+          action: `${action} (was "${register.status}", by ${by})`, fromClaim: false
+        }))
       }
       return { writes, history }
     })

@@ -11,7 +11,7 @@ import type { RunCause } from './control.ts'
 import { LOST_LIMIT, errorText, type Dispatcher } from './dispatcher.ts'
 import type { Logger } from './logger.ts'
 import { SWEEP_QUEUE, nextSweepAt, type Plan } from './plan.ts'
-import type { HistoryRow, Register, StatusWrite, Store } from './store.ts'
+import { actionRow, type HistoryRow, type StatusWrite, type Store } from './store.ts'
 import { BUILTIN_STATUSES } from './types.ts'
 
 interface SweepData { task: string; at?: number }
@@ -155,7 +155,7 @@ export class Scheduler {
           const status = give ? planned?.task.failedStatus ?? BUILTIN_STATUSES.failed : BUILTIN_STATUSES.notProcessed
           const message = give ? `${why}; lost ${register.attempts} times, giving up` : `${why}; re-queued (attempt ${register.attempts})`
           writes.push({ id: register.id, task: register.task, status, lastError: message })
-          history.push(recoveryRow(register, status, message))
+          history.push(actionRow(register, { status, error: message, worker: register.owner, cause: 'recovery', action: 'recovered', fromClaim: true }))
         }
         return { writes, history }
       })
@@ -191,24 +191,5 @@ export class Scheduler {
 
   #warn (err: unknown, message: string): void {
     this.#o.log.warn({ err: errorText(err).message }, message)
-  }
-}
-
-function recoveryRow (register: Register, status: string, message: string): HistoryRow {
-  const now = new Date().toISOString()
-  return {
-    transient: register.name,
-    task: register.task,
-    started_at: register.started_at?.toISOString() ?? now,
-    finished_at: now,
-    duration_ms: null,
-    status,
-    error: message,
-    stack: null,
-    attempt: register.attempts,
-    worker: register.owner,
-    cause: 'recovery',
-    action: 'recovered',
-    output: null
   }
 }

@@ -233,6 +233,31 @@ export class Store {
   }
 }
 
+/**
+ * The history row of a status the runtime set without a run (recovery, release, operator reset):
+ * from the claim it ended (or now) to now, no duration, no output.
+ */
+export function actionRow (register: Register, fields: {
+  status: string; error: string | null; worker: string | null; cause: RunCause; action: string; fromClaim: boolean
+}): HistoryRow {
+  const now = new Date().toISOString()
+  return {
+    transient: register.name,
+    task: register.task,
+    started_at: (fields.fromClaim && register.started_at?.toISOString()) || now,
+    finished_at: now,
+    duration_ms: null,
+    status: fields.status,
+    error: fields.error,
+    stack: null,
+    attempt: register.attempts,
+    worker: fields.worker,
+    cause: fields.cause,
+    action: fields.action,
+    output: null
+  }
+}
+
 export const NOTHING: Decision = Object.freeze({ writes: [], history: [] }) as Decision
 
 function normalize (input: TransientInput) {
