@@ -5,6 +5,7 @@
 //    since the epoch and sending with pg-boss's singletonSeconds: one sweep per period lands, however
 //    many processes tick.
 //  - Every process heart-beats its worker row; the reaper re-queues claims whose owner stopped.
+import { hostname } from 'node:os'
 import type { PgBoss, Job } from 'pg-boss'
 import { Gauge, type Registry } from 'prom-client'
 import type { RunCause } from './control.ts'
@@ -46,7 +47,7 @@ export class Scheduler {
 
   async start (): Promise<void> {
     const { boss, store, workerId, leaseSeconds } = this.#o
-    await store.registerWorker(workerId, (await import('node:os')).hostname(), process.pid)
+    await store.registerWorker(workerId, hostname(), process.pid)
     this.#healthySince = this.#o.exclusive ? 0 : Date.now()
     await boss.createQueue(SWEEP_QUEUE, { policy: 'standard', notify: true, retryLimit: 3, expireInSeconds: 600 })
     await boss.work<SweepData>(SWEEP_QUEUE, { batchSize: 20, pollingIntervalSeconds: 2 }, jobs => this.#onSweepJobs(jobs))
@@ -171,7 +172,7 @@ export class Scheduler {
   async #heartbeat (): Promise<void> {
     const { store, workerId } = this.#o
     try {
-      if (!await store.heartbeat(workerId)) await store.registerWorker(workerId, (await import('node:os')).hostname(), process.pid)
+      if (!await store.heartbeat(workerId)) await store.registerWorker(workerId, hostname(), process.pid)
       // after an outage, give every other process a lease to heart-beat before judging them dead
       if (this.#healthySince < 0) this.#healthySince = Date.now()
     } catch (err) {
