@@ -24,7 +24,8 @@ interface CommandEntry {
   load(): Promise<CommandModule>
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+/** 70: the runtime's own fault (EX_SOFTWARE), so that a supervisor restarts it */
+export const EXIT = { ok: 0, failed: 1, usage: 2, fatal: 70 } as const
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   start: {

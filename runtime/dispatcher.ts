@@ -2,7 +2,8 @@
 // each claimed transient runs its plugin (with a timeout and an abort signal), and the results are
 // group-committed through Store.transition — which also yields the dependents that became ready,
 // queued at once (push). A job is only a hint that a register may be ready: the claim decides.
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import type { PgBoss, Job, JobResult } from 'pg-boss'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from './logger.ts'
@@ -10,7 +11,8 @@ import type { PlannedTask, Plan } from './plan.ts'
 import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } from './store.ts'
 import type { RunCause } from './control.ts'
 import { BUILTIN_STATUSES, type StatusType, type SystemContext, type TaskResult, type TaskState, type Transient, type TransientsAccess } from './types.ts'
-import { loadPlugin } from './plugin-loader.ts'
+import { RunPool } from './pool.ts'
+import type { FaultText } from './run-result.ts'
 import { storableText, unstorable } from './transient-rules.ts'
 
 export interface JobData { t: number; c: RunCause }
@@ -34,11 +36,6 @@ const LOST_LIMIT = 3
 const LOCAL_BATCHES = 4
 /** …and holds at most this many runs of one task: larger pushes are shared through the queue */
 const LOCAL_MAX = 10
-/** where a plugin runs; process.exit() inside it throws instead of ending the runtime */
-const pluginScope = new AsyncLocalStorage<string>()
-
-class TimeoutError extends Error {}
-class ShutdownError extends Error {}
 
 /** pg-boss fetches higher priority first: the oldest public_timestamp gets the highest. */
 export function priorityOf (publicTimestamp: Date | null): number {
@@ -69,6 +66,8 @@ export interface DispatcherOptions {
   metrics: Registry
   plan: () => Plan
   transients: TransientsAccess
+  /** worker threads for runs that hold their loop; see runtime/pool.ts */
+  poolSize?: number
 }
 
 export class Dispatcher {
@@ -78,13 +77,13 @@ export class Dispatcher {
   #shutdown = new AbortController()
   #inFlight = new Set<Promise<unknown>>()
   #workers = new Map<string, string>()
-  #plugins = new Map<string, Promise<Function>>()
+  #pool: RunPool
   #runs: Counter
   #durations: Histogram
-  #exit: typeof process.exit | null = null
 
   constructor (options: DispatcherOptions) {
     this.#o = options
+    this.#pool = new RunPool({ size: options.poolSize ?? availableParallelism(), log: options.log })
     this.#runs = new Counter({ name: 'blast_runs_total', help: 'Runs by task and resulting status', labelNames: ['task', 'status'], registers: [options.metrics] })
     this.#durations = new Histogram({
       name: 'blast_run_duration_seconds', help: 'Wall time of runs by task', labelNames: ['task'], registers: [options.metrics],
@@ -94,17 +93,7 @@ export class Dispatcher {
 
   get inFlight (): number { return this.#inFlight.size }
 
-  start (): void {
-    // A plugin that calls process.exit() would take every other task down with it.
-    if (this.#exit) return
-    const exit = process.exit
-    this.#exit = exit
-    process.exit = ((code?: number) => {
-      const task = pluginScope.getStore()
-      if (task) throw new Error(`plugin of "${task}" called process.exit(${code ?? ''}); a plugin may not end the runtime`)
-      return exit.call(process, code)
-    }) as typeof process.exit
-  }
+  start (): void {}
 
   /** (re)subscribes workers to the plan's queues; drops workers of removed tasks */
   async subscribe (plan: Plan): Promise<void> {
@@ -129,19 +118,17 @@ export class Dispatcher {
   }
 
   /**
-   * Loads the plan's plugins afresh (at start and after a valid edit) for the next runs. A file that
-   * no longer loads keeps its last good module: an edit the reload rejected must not reach a run.
+   * The next runs load the plan's plugins afresh (at start and after a valid edit). In a worker, a
+   * file that no longer loads keeps its last good module: an edit the reload rejected must not reach a run.
    */
   async loadPlugins (plan: Plan): Promise<void> {
-    const files = new Set([...plan.tasks.values()].map(planned => planned.task.plugin))
-    await Promise.all([...files].map(async file => {
+    const sources = new Map<string, string>()
+    for (const planned of plan.tasks.values()) {
       try {
-        const fn = (await loadPlugin(file)).process as Function
-        this.#plugins.set(file, Promise.resolve(fn))
-      } catch (err) {
-        this.#o.log.warn({ plugin: file, err: errorText(err).message }, 'plugin did not load; its last good version keeps running')
-      }
-    }))
+        sources.set(planned.task.plugin, await readFile(planned.task.plugin, 'utf8'))
+      } catch { /* gone: the worker reports it from the disk */ }
+    }
+    this.#pool.reload(sources)
   }
 
   /** queues ready registers on their tasks' queues (one insert per task) */
@@ -181,13 +168,14 @@ export class Dispatcher {
     await Promise.all([...this.#workers.keys()].map(queue => boss.offWork(queue, { wait: false }).catch(() => {})))
     this.#workers.clear()
     const all = Promise.allSettled([...this.#inFlight])
-    const timer = new Promise(resolve => setTimeout(resolve, graceMs).unref())
-    await Promise.race([all, timer])
-    this.#shutdown.abort(new ShutdownError('the runtime is shutting down'))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([all, new Promise(resolve => { timer = setTimeout(resolve, graceMs) })])
+    clearTimeout(timer)
+    this.#shutdown.abort(new Error('the runtime is shutting down'))
+    // the pool releases what is still running after the grace period; its runs then settle
+    await this.#pool.stop(0)
     await all
     await this.#flush()
-    if (this.#exit) process.exit = this.#exit
-    this.#exit = null
   }
 
   // ---- transient tasks ----
@@ -226,58 +214,52 @@ export class Dispatcher {
   }
 
   async #runTransient (planned: PlannedTask, row: ClaimedRow): Promise<Outcome> {
-    const transient = transientView(row, planned.name, this.#o.plan().statusTypes)
-    return this.#run(planned, row.attempts, row.name, (fn, ctx) => fn(transient, ctx))
+    return this.#run(planned, row.attempts, transientView(row, planned.name, this.#o.plan().statusTypes))
   }
 
-  /** runs a plugin under its timeout; never throws */
-  async #run (planned: PlannedTask, attempt: number, transient: string | null,
-    call: (fn: Function, ctx: any) => unknown): Promise<Outcome> {
+  /** runs a plugin in the pool, under its task's limits; never throws */
+  async #run (planned: PlannedTask, attempt: number, transient: Transient | null): Promise<Outcome> {
     const task = planned.task
     const startedAt = new Date()
     const started = performance.now()
-    const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(new TimeoutError(`exceeded timeout_seconds=${task.timeoutSeconds}`)), task.timeoutSeconds * 1000)
-    const signal = AbortSignal.any([timeout.signal, this.#shutdown.signal])
-    const log = this.#o.log.child({ task: task.name, transient, attempt })
+    const log = this.#o.log.child({ task: task.name, transient: transient?.name ?? null, attempt })
     const end = (status: string, error: Error | null, extra: Partial<Outcome> = {}): Outcome =>
       ({ status, error, durationMs: performance.now() - started, startedAt, ...extra })
-    try {
-      const fn = await this.#plugin(task.plugin)
-      const aborted = new Promise<never>((_resolve, reject) => {
-        if (signal.aborted) reject(signal.reason)
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-      })
-      const ctx = { log, signal, task: task.name, attempt, ...(task.kind === 'system' ? { transients: this.#o.transients } : {}) }
-      const result = pluginScope.run(task.name, () => Promise.resolve().then(() => call(fn, ctx)))
-      result.catch(() => {}) // it may settle after the timeout; nobody listens then
-      const value = await Promise.race([result, aborted])
-      const { status, output } = this.#checkResult(value as TaskResult, task.kind === 'system')
-      return end(status, null, output === undefined ? {} : { output: { value: output } })
-    } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err))
-      if (err instanceof ShutdownError) return end(BUILTIN_STATUSES.notProcessed, error, { released: true })
-      if (err instanceof TimeoutError) return end(BUILTIN_STATUSES.timeLimitExceeded, error)
-      log.warn({ err: error.message }, 'run failed')
-      if (attempt <= task.retries) return end(BUILTIN_STATUSES.notProcessed, error, { retry: true })
-      return end(task.failedStatus, error)
-    } finally {
-      clearTimeout(timer)
+    const outcome = await this.#pool.run({
+      task: {
+        name: task.name,
+        plugin: task.plugin,
+        system: task.kind === 'system',
+        timeoutSeconds: task.timeoutSeconds,
+        memoryMb: task.memoryMb,
+        maxOutputBytes: task.maxOutputBytes,
+        concurrency: task.concurrency
+      },
+      attempt,
+      log,
+      ...(transient ? { transient } : { transients: this.#o.transients })
+    })
+    if (outcome.kind === 'released' || (outcome.kind === 'error' && this.#shutdown.signal.aborted)) {
+      return end(BUILTIN_STATUSES.notProcessed, asError(outcome.error), { released: true })
     }
+    if (outcome.kind === 'timeout') return end(BUILTIN_STATUSES.timeLimitExceeded, asError(outcome.error))
+    let error: Error
+    if (outcome.kind === 'error') error = asError(outcome.error)
+    else {
+      try {
+        const { status, output } = this.#checkResult(outcome.json === undefined ? undefined : JSON.parse(outcome.json), task.kind === 'system')
+        return end(status, null, output === undefined ? {} : { output: { value: output } })
+      } catch (err) {
+        error = err instanceof Error ? err : new Error(String(err))
+      }
+    }
+    log.warn({ err: error.message }, 'run failed')
+    if (attempt <= task.retries) return end(BUILTIN_STATUSES.notProcessed, error, { retry: true })
+    return end(task.failedStatus, error)
   }
 
   #checkResult (value: TaskResult | void, system: boolean): { status: string; output?: unknown } {
     return checkResult(value, system, this.#o.plan().statusTypes)
-  }
-
-  #plugin (file: string): Promise<Function> {
-    let loaded = this.#plugins.get(file)
-    if (!loaded) {
-      loaded = loadPlugin(file).then(module => module.process as Function)
-      loaded.catch(() => this.#plugins.delete(file)) // a broken file is retried on the next run
-      this.#plugins.set(file, loaded)
-    }
-    return loaded
   }
 
   // ---- group commit ----
@@ -406,7 +388,7 @@ export class Dispatcher {
     if (!planned || this.#shutdown.signal.aborted) return
     const work = (async () => {
       const attempt = 1
-      const outcome = await this.#run(planned, attempt, null, (fn, ctx: SystemContext) => fn(ctx))
+      const outcome = await this.#run(planned, attempt, null)
       this.#runs.inc({ task: taskName, status: outcome.status })
       this.#durations.observe({ task: taskName }, outcome.durationMs / 1000)
       const error = outcome.error ? errorText(outcome.error) : null
@@ -481,6 +463,14 @@ function historyRow (transient: string | null, task: string, outcome: Outcome, a
     action: outcome.released ? 'released at shutdown' : outcome.retry ? 'retry scheduled' : null,
     output: outcome.output?.value ?? null
   }
+}
+
+/** an error that crossed the pool's boundary as text, with its stack when it had one */
+function asError (fault: FaultText): Error {
+  const error = new Error(fault.message)
+  error.name = fault.name
+  error.stack = fault.stack ?? `${fault.name}: ${fault.message}`
+  return error
 }
 
 function describe (value: unknown): string {

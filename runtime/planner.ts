@@ -29,7 +29,7 @@ export interface EnablementChange {
   readonly override: boolean | null
   readonly effective_after: boolean
 }
-export const CHANGED_FIELDS = ['kind', 'plugin', 'failed_status', 'timeout_seconds', 'retries', 'description'] as const
+export const CHANGED_FIELDS = ['kind', 'plugin', 'failed_status', 'timeout_seconds', 'retries', 'memory_mb', 'max_output_bytes', 'concurrency', 'description'] as const
 export interface FieldChange {
   readonly task: string
   readonly field: (typeof CHANGED_FIELDS)[number]
@@ -203,6 +203,9 @@ function fieldOf (task: Task, field: FieldChange['field']): string | number {
     case 'failed_status': return task.failedStatus
     case 'timeout_seconds': return task.timeoutSeconds
     case 'retries': return task.retries
+    case 'memory_mb': return task.memoryMb
+    case 'max_output_bytes': return task.maxOutputBytes
+    case 'concurrency': return task.concurrency
     case 'description': return task.description
   }
 }
@@ -266,6 +269,9 @@ function taskOf (row: AppliedTaskRow, names: ReadonlySet<string>): Task {
     enabled: row.declared_enabled,
     timeoutSeconds: d.timeoutSeconds ?? 3600,
     retries: d.retries ?? 0,
+    memoryMb: d.memoryMb ?? 1024,
+    maxOutputBytes: d.maxOutputBytes ?? 1048576,
+    concurrency: d.concurrency ?? 100,
     description: d.description ?? ''
   }
 }

@@ -2,7 +2,7 @@
 // exports `process`, a function, and nothing else. Every load reads the file afresh, so that the
 // runtime can hot-reload a plugin that was edited.
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { extname, resolve } from 'node:path'
 import { createJiti } from 'jiti'
 import type { SystemProcess, TransientProcess } from './types.ts'
 import { displayPath } from './manifest/diagnostics.ts'
@@ -45,9 +45,22 @@ function loader(): ReturnType<typeof createJiti> {
   return jiti
 }
 
-export async function loadPlugin(file: string): Promise<Plugin> {
+/**
+ * `source`, when given, is the text of the module as it was when it last validated: a later edit of
+ * the file on disk does not reach the runs until it validates in turn (imports still read the disk).
+ */
+export async function loadPlugin(file: string, source?: string): Promise<Plugin> {
   const abs = resolve(file)
   const shown = displayPath(abs)
+  if (source !== undefined) {
+    let namespace: unknown
+    try {
+      namespace = await loader().evalModule(source, { filename: abs, ext: extname(abs), async: true })
+    } catch (error) {
+      throw loadError(abs, shown, error)
+    }
+    return { process: processOf(abs, shown, namespace) }
+  }
   let isFile = false
   try {
     isFile = statSync(abs).isFile()

@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   leaseSeconds?: number
   shutdownGraceSeconds?: number
   batchSize?: number
+  /** worker threads for runs that hold their loop (default: available parallelism) */
+  poolSize?: number
 }
 
 const HEADS = { manifestHash: 'graph_hash' }
@@ -82,7 +84,9 @@ export class Runtime implements Control {
     })
     this.boss.on('error', err => log.warn({ err: errorText(err).message }, 'pg-boss error'))
     const shared = { boss: this.boss, store: this.store, log, workerId: this.workerId, metrics: this.metrics, plan: () => this.#plan }
-    this.#dispatcher = new Dispatcher({ ...shared, batchSize: this.#options.batchSize, transients: this.transientsAccess() })
+    this.#dispatcher = new Dispatcher({
+      ...shared, batchSize: this.#options.batchSize, transients: this.transientsAccess(), ...(options.poolSize ? { poolSize: options.poolSize } : {})
+    })
     this.#scheduler = new Scheduler({
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
     })

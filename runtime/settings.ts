@@ -1,4 +1,5 @@
 // The only module that reads the environment. Everything downstream receives the frozen result.
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 
 export interface Settings {
@@ -20,6 +21,8 @@ export interface Settings {
   readonly shutdownGraceSeconds: number
   /** jobs fetched per pg-boss batch */
   readonly batchSize: number
+  /** worker threads for runs that hold their loop (CPU-bound); I/O-bound runs share one more */
+  readonly poolSize: number
   /** watch the manifest and plugins and apply valid edits without a restart */
   readonly watch: boolean
 }
@@ -79,6 +82,7 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     leaseSeconds: integer(env, 'BLAST_LEASE_SECONDS', DEFAULTS.leaseSeconds, 3, 3600),
     shutdownGraceSeconds: integer(env, 'BLAST_SHUTDOWN_GRACE_SECONDS', DEFAULTS.shutdownGraceSeconds, 0, 3600),
     batchSize: integer(env, 'BLAST_BATCH_SIZE', DEFAULTS.batchSize, 1, 1000),
+    poolSize: integer(env, 'BLAST_POOL_SIZE', availableParallelism(), 1, 256),
     watch: flag(env, 'BLAST_WATCH', true)
   })
 }

@@ -39,6 +39,12 @@ export interface Task {
   readonly enabled: boolean
   readonly timeoutSeconds: number
   readonly retries: number
+  /** heap limit of the worker a run executes in */
+  readonly memoryMb: number
+  /** largest JSON output a run may return */
+  readonly maxOutputBytes: number
+  /** runs of this task one process runs at once */
+  readonly concurrency: number
   readonly description: string
 }
 

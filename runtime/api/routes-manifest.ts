@@ -98,7 +98,7 @@ const CHANGES = {
     disabled: enablement('Tasks the candidate declares disabled that the applied manifest declared enabled.'),
     changed: item('Other fields that change.', {
       task: taskName,
-      field: { type: 'string', enum: ['kind', 'plugin', 'failed_status', 'timeout_seconds', 'retries', 'description'], description: 'The manifest field.' },
+      field: { type: 'string', enum: ['kind', 'plugin', 'failed_status', 'timeout_seconds', 'retries', 'memory_mb', 'max_output_bytes', 'concurrency', 'description'], description: 'The manifest field.' },
       before: { type: ['string', 'integer'], description: 'Its value now.' },
       after: { type: ['string', 'integer'], description: 'Its value once applied.' }
     }),

@@ -62,7 +62,10 @@ const taskDefinitionProperties = {
   failed_status: { type: 'string', description: 'The status written when the plugin throws.' },
   frequency_seconds: { type: 'integer', description: 'How often the task sweeps for eligible transients (or runs, for a system task).' },
   timeout_seconds: { type: 'integer', description: 'A run is aborted and marked `time limit exceeded` after this long.' },
-  retries: { type: 'integer', description: 'How many times a run that throws is retried before the failed status is written.' }
+  retries: { type: 'integer', description: 'How many times a run that throws is retried before the failed status is written.' },
+  memory_mb: { type: 'integer', description: "Heap limit (MiB) of the worker a run executes in; past it the run ends in the failed status." },
+  max_output_bytes: { type: 'integer', description: 'Largest JSON output a run may return; a larger one ends in the failed status.' },
+  concurrency: { type: 'integer', description: 'How many runs of the task one process runs at once.' }
 } as const
 
 const diagnosticProperties = {

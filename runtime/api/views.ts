@@ -15,7 +15,10 @@ function definition(task: Task) {
     failed_status: task.failedStatus,
     frequency_seconds: task.frequencySeconds,
     timeout_seconds: task.timeoutSeconds,
-    retries: task.retries
+    retries: task.retries,
+    memory_mb: task.memoryMb,
+    max_output_bytes: task.maxOutputBytes,
+    concurrency: task.concurrency
   }
 }
 

@@ -24,7 +24,10 @@ options:
 environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.tasks.yaml),
 PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
 BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
-BLAST_BATCH_SIZE (100), BLAST_WATCH (true)`
+BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true)`
+
+/** after the grace period, a stop has this long to finish before the process ends regardless */
+const STOP_MARGIN_MS = 5000
 
 export async function run (args: string[], io: Io): Promise<number> {
   let values
@@ -36,6 +39,14 @@ export async function run (args: string[], io: Io): Promise<number> {
   }
   const settings = loadSettings()
   const log = createLogger(settings.logLevel)
+  // Plugins run in worker threads: a fault that reaches this thread is the runtime's own. A
+  // half-alive runtime keeps claims it cannot finish; end it loudly so that a supervisor restarts it.
+  const fatal = (kind: string) => (err: unknown) => {
+    log.fatal({ err }, `${kind}: the runtime's own fault; exiting`)
+    process.exit(EXIT.fatal)
+  }
+  process.on('uncaughtException', fatal('uncaught exception'))
+  process.on('unhandledRejection', fatal('unhandled rejection'))
   const started = performance.now()
   const runtime = await Runtime.start({
     manifest: settings.manifest,
@@ -46,7 +57,8 @@ export async function run (args: string[], io: Io): Promise<number> {
     logger: log,
     leaseSeconds: settings.leaseSeconds,
     shutdownGraceSeconds: settings.shutdownGraceSeconds,
-    batchSize: settings.batchSize
+    batchSize: settings.batchSize,
+    poolSize: settings.poolSize
   })
   const watcher = (values.watch ?? settings.watch) ? new ManifestWatcher(runtime, log) : null
   watcher?.start()
@@ -76,6 +88,11 @@ export async function run (args: string[], io: Io): Promise<number> {
       stopping = true
       log.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'stopping: runs in flight may finish (send the signal again to exit at once)')
       watcher?.stop()
+      // a stop ends within the grace period plus a margin, also while the database is away
+      setTimeout(() => {
+        log.error({ marginMs: STOP_MARGIN_MS }, 'stop did not finish within the grace period; exiting; the reaper re-runs unrecorded runs')
+        process.exit(EXIT.failed)
+      }, settings.shutdownGraceSeconds * 1000 + STOP_MARGIN_MS).unref()
       const done = (code: number) => {
         resolve(code)
         // a run abandoned at shutdown (a plugin's timer or socket) must not keep the process alive

@@ -29,6 +29,9 @@ export function buildManifest(
         enabled: pick(raw.enabled, TASK_DEFAULTS.enabled),
         timeoutSeconds: pick(raw.timeout_seconds, TASK_DEFAULTS.timeout_seconds),
         retries: pick(raw.retries, TASK_DEFAULTS.retries),
+        memoryMb: pick(raw.memory_mb, TASK_DEFAULTS.memory_mb),
+        maxOutputBytes: pick(raw.max_output_bytes, TASK_DEFAULTS.max_output_bytes),
+        concurrency: pick(raw.concurrency, TASK_DEFAULTS.concurrency),
         description: pick(raw.description, TASK_DEFAULTS.description)
       }
     })

@@ -18,6 +18,9 @@ export const TASK_DEFAULTS = {
   enabled: schema.definitions.task.properties.enabled.default,
   timeout_seconds: schema.definitions.task.properties.timeout_seconds.default,
   retries: schema.definitions.task.properties.retries.default,
+  memory_mb: schema.definitions.task.properties.memory_mb.default,
+  max_output_bytes: schema.definitions.task.properties.max_output_bytes.default,
+  concurrency: schema.definitions.task.properties.concurrency.default,
   description: schema.definitions.task.properties.description.default
 } as const satisfies Record<string, string | number | boolean>
 
