@@ -24,8 +24,8 @@ export interface Outcome {
   error: Error | null
   durationMs: number
   startedAt: Date
-  /** released at shutdown: back to `not processed` without counting the attempt */
-  released?: boolean
+  /** released (at shutdown, or its shared worker was lost): back to `not processed` without counting the attempt */
+  released?: 'released at shutdown' | 'released'
   /** failed with retries left: back to `not processed`, queued again after a delay */
   retry?: boolean
 }
@@ -240,7 +240,7 @@ export class Dispatcher {
       ...(transient ? { transient } : { transients: this.#o.transients })
     })
     if (outcome.kind === 'released' || (outcome.kind === 'error' && this.#shutdown.signal.aborted)) {
-      return end(BUILTIN_STATUSES.notProcessed, asError(outcome.error), { released: true })
+      return end(BUILTIN_STATUSES.notProcessed, asError(outcome.error), { released: this.#shutdown.signal.aborted ? 'released at shutdown' : 'released' })
     }
     if (outcome.kind === 'timeout') return end(BUILTIN_STATUSES.timeLimitExceeded, asError(outcome.error))
     let error: Error
@@ -460,7 +460,7 @@ function historyRow (transient: string | null, task: string, outcome: Outcome, a
     attempt,
     worker,
     cause,
-    action: outcome.released ? 'released at shutdown' : outcome.retry ? 'retry scheduled' : null,
+    action: outcome.released ?? (outcome.retry ? 'retry scheduled' : null),
     output: outcome.output?.value ?? null
   }
 }
