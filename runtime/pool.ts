@@ -180,6 +180,8 @@ export class RunPool {
     worker.on('message', (messages: FromWorker[]) => this.#receive(slot, messages))
     worker.on('error', err => { slot.error = err })
     worker.on('exit', code => this.#exited(slot, code))
+    // the runtime's own handles (server, timers) keep the process alive, not an idle worker
+    worker.unref()
     return slot
   }
 

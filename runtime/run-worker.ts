@@ -3,11 +3,20 @@
 // as bounded text. Every run executes in its own async context, so a fault the plugin leaves behind
 // (an unhandled rejection, a throw in a timer, process.exit) is pinned to the run that caused it.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { readlinkSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { loadPlugin } from './plugin-loader.ts'
 import { faultText, type FromWorker, type RunRequest, type RunDone, type ToWorker } from './run-result.ts'
 
 const port = parentPort!
+
+// Runs yield the CPU to the runtime's own thread (claims, heartbeats, the API): on Linux a thread has
+// its own nice value, and this worker's thread id is in /proc/thread-self. Best effort elsewhere.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.max(getPriority(tid), 10))
+} catch { /* not Linux, or not allowed: runs keep the runtime's priority */ }
 const scope = new AsyncLocalStorage<number>()
 /** file → the generation it was loaded at and its process function */
 const plugins = new Map<string, { gen: number; fn: Promise<Function> }>()
@@ -102,6 +111,8 @@ function start (request: RunRequest): void {
   const settle = (done: RunDone) => {
     if (settled) return
     settled = true
+    // a run that held the loop up to its end settles before the late tick comes: count it here
+    maxBlockMs = Math.max(maxBlockMs, performance.now() - lastTick - TICK_MS)
     runs.delete(request.id)
     send({ type: 'done', ...done, blockMs: Math.round(maxBlockMs) })
     if (!runs.size) maxBlockMs = 0

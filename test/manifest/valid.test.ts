@@ -38,6 +38,9 @@ t.test('valid-minimal.yaml', async (t) => {
       enabled: true,
       timeoutSeconds: 3600,
       retries: 0,
+      memoryMb: 1024,
+      maxOutputBytes: 1048576,
+      concurrency: 100,
       description: 'Records where the cutouts of a transient are'
     },
     {
@@ -53,6 +56,9 @@ t.test('valid-minimal.yaml', async (t) => {
       enabled: true,
       timeoutSeconds: 30,
       retries: 1,
+      memoryMb: 1024,
+      maxOutputBytes: 1048576,
+      concurrency: 100,
       description: ''
     },
     {
@@ -67,6 +73,9 @@ t.test('valid-minimal.yaml', async (t) => {
       enabled: false,
       timeoutSeconds: 3600,
       retries: 0,
+      memoryMb: 1024,
+      maxOutputBytes: 1048576,
+      concurrency: 100,
       description: ''
     }
   ])

@@ -428,6 +428,12 @@ export interface components {
             timeout_seconds: number;
             /** @description How many times a run that throws is retried before the failed status is written. */
             retries: number;
+            /** @description Heap limit (MiB) of the worker a run executes in; past it the run ends in the failed status. */
+            memory_mb: number;
+            /** @description Largest JSON output a run may return; a larger one ends in the failed status. */
+            max_output_bytes: number;
+            /** @description How many runs of the task one process runs at once. */
+            concurrency: number;
             /** @description Whether the manifest enables the task. */
             enabled: boolean;
         };
@@ -479,6 +485,12 @@ export interface components {
             timeout_seconds: number;
             /** @description How many times a run that throws is retried before the failed status is written. */
             retries: number;
+            /** @description Heap limit (MiB) of the worker a run executes in; past it the run ends in the failed status. */
+            memory_mb: number;
+            /** @description Largest JSON output a run may return; a larger one ends in the failed status. */
+            max_output_bytes: number;
+            /** @description How many runs of the task one process runs at once. */
+            concurrency: number;
             /** @description The pg-boss queue the task runs from. */
             queue: string;
             schedule: components["schemas"]["TaskSchedule"];
@@ -2253,7 +2265,7 @@ export interface operations {
                                  * @description The manifest field.
                                  * @enum {string}
                                  */
-                                field: "kind" | "plugin" | "failed_status" | "timeout_seconds" | "retries" | "description";
+                                field: "kind" | "plugin" | "failed_status" | "timeout_seconds" | "retries" | "memory_mb" | "max_output_bytes" | "concurrency" | "description";
                                 /** @description Its value now. */
                                 before: string | number;
                                 /** @description Its value once applied. */
