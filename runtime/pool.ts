@@ -6,7 +6,8 @@
 //
 // Placement: a task's runs start alone in a worker of their own ("exclusive"), at most `size` of them
 // at once — so a fault, a held loop or heap exhaustion touches only the run that caused it. A task
-// whose runs keep the loop free (3 runs in a row holding it < 50 ms) graduates to a shared worker,
+// whose runs keep the loop free (3 runs in a row holding it < 50 ms, or one run waiting 150 ms with
+// it free) graduates to a shared worker,
 // where many of its runs (and other such tasks') wait on I/O side by side. A shared worker that stops
 // answering, or dies, gives its runs back to be run again and sends their tasks back to exclusive
 // workers, where the culprit meets its own limit alone.
@@ -26,6 +27,8 @@ const ABORT_GRACE_MS = 1000
 /** a shared worker that answers no ping for this long is wedged */
 const WEDGED_MS = 5000
 const PING_MS = 500
+/** …and one starting up or loading a plugin, this long */
+const LOADING_MS = 60000
 
 export interface PoolTask {
   name: string
@@ -70,6 +73,10 @@ interface Slot {
   /** plugin file → the generation whose source this worker was sent */
   sent: Map<string, number>
   lastPong: number
+  /** answered once: its modules are loaded */
+  booted: boolean
+  /** plugin loads sent and not yet done: compiling holds the worker's loop */
+  loading: number
   ended: boolean
   error?: Error
 }
@@ -176,7 +183,7 @@ export class RunPool {
 
   #spawn (memoryMb: number, shared: boolean): Slot {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: false, stderr: false })
-    const slot: Slot = { worker, memoryMb, shared, runs: new Map(), outbox: [], sent: new Map(), lastPong: Date.now() + WEDGED_MS, ended: false }
+    const slot: Slot = { worker, memoryMb, shared, runs: new Map(), outbox: [], sent: new Map(), lastPong: Date.now(), booted: false, loading: 0, ended: false }
     worker.on('message', (messages: FromWorker[]) => this.#receive(slot, messages))
     worker.on('error', err => { slot.error = err })
     worker.on('exit', code => this.#exited(slot, code))
@@ -202,6 +209,7 @@ export class RunPool {
       maxOutputBytes: run.task.maxOutputBytes,
       ...(run.task.system ? {} : { transient: run.transient })
     }
+    if (slot.sent.get(run.task.plugin) !== this.#gen) slot.loading++
     slot.sent.set(run.task.plugin, this.#gen)
     this.#post(slot, request)
     active.timer = setTimeout(() => this.#timeout(active), run.task.timeoutSeconds * 1000)
@@ -234,7 +242,7 @@ export class RunPool {
       } else {
         // an answering shared worker only holds a promise that never settles; the run is over for us
         this.#finish(active, outcome)
-        if (Date.now() - slot.lastPong > WEDGED_MS) void this.#end(slot, () => released('its shared worker stopped answering'), true)
+        if (slot.booted && !slot.loading && Date.now() - slot.lastPong > WEDGED_MS) void this.#end(slot, () => released('its shared worker stopped answering'), true)
       }
     }, ABORT_GRACE_MS)
   }
@@ -279,7 +287,21 @@ export class RunPool {
         }
         case 'pong':
           slot.lastPong = Date.now()
+          slot.booted = true
           break
+        case 'loaded':
+          slot.loading = Math.max(0, slot.loading - 1)
+          slot.lastPong = Date.now()
+          break
+        case 'free': {
+          // an exclusive run waiting on I/O with its loop free: the task's next runs may share
+          const active = slot.runs.get(message.id)
+          if (active && !slot.shared) {
+            this.#clean.set(active.run.task.name, Math.max(SHARE_AFTER_RUNS, this.#clean.get(active.run.task.name) ?? 0))
+            this.#pump()
+          }
+          break
+        }
         case 'fatal':
           this.#log.error({ err: message.error.message }, 'a plugin fault escaped its run; replacing the worker')
           void this.#end(slot, () => released('its worker had a fault of another run'), true)
@@ -292,7 +314,9 @@ export class RunPool {
     const now = Date.now()
     for (const slot of this.#shared.values()) {
       if (!slot.runs.size) continue
-      if (now - slot.lastPong > WEDGED_MS) {
+      // starting up or compiling a plugin holds the loop for a while, under load for seconds
+      const allowance = slot.booted && !slot.loading ? WEDGED_MS : LOADING_MS
+      if (now - slot.lastPong > allowance) {
         this.#log.warn({ runs: slot.runs.size }, 'a shared worker stopped answering; its runs go back to be run again')
         void this.#end(slot, () => released('its shared worker stopped answering'), true)
       } else this.#post(slot, { type: 'ping', n: ++this.#ping })

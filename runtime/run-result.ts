@@ -42,6 +42,10 @@ export type FromWorker =
   | { type: 'log'; run: number; level: string; msg: string; args?: unknown }
   | { type: 'rpc'; call: number; run: number; method: string; args: unknown[] }
   | { type: 'pong'; n: number }
+  /** the run has waited a while with the loop free: its task is I/O-bound */
+  | { type: 'free'; id: number }
+  /** a plugin module finished loading (or failed to) */
+  | { type: 'loaded'; file: string }
   | { type: 'fatal'; error: FaultText }
 
 /** any thrown value as bounded text; never throws (a Proxy, an object without a prototype…) */

@@ -20,20 +20,41 @@ try {
 const scope = new AsyncLocalStorage<number>()
 /** file → the generation it was loaded at and its process function */
 const plugins = new Map<string, { gen: number; fn: Promise<Function> }>()
-const runs = new Map<number, { task: string; abort: AbortController; settle: (done: RunDone) => void }>()
+interface Running {
+  task: string
+  abort: AbortController
+  settle: (done: RunDone) => void
+  since: number
+  /** the longest the loop was held while this run was in flight */
+  block: number
+  /** told the pool it waits with the loop free */
+  free: boolean
+  /** its plugin is loaded: from here on a held loop is the run's own (loading compiles the module) */
+  loaded: boolean
+}
+const runs = new Map<number, Running>()
 const rpcs = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
 let rpcSeq = 0
 let outbox: FromWorker[] = []
-/** the longest the event loop was held while this worker had runs in flight, since the last report */
-let maxBlockMs = 0
 let lastTick = performance.now()
 const TICK_MS = 10
+/** a run in flight this long with the loop never held this long is I/O-bound: the pool may share its task */
+const FREE_AFTER_MS = 150
+const HELD_MS = 50
 
 // Held-loop detection: a 10 ms interval that arrives late tells how long synchronous code held the loop.
 setInterval(() => {
   const now = performance.now()
-  if (runs.size) maxBlockMs = Math.max(maxBlockMs, now - lastTick - TICK_MS)
+  const previous = lastTick
   lastTick = now
+  for (const [id, run] of runs) {
+    if (!run.loaded) continue
+    run.block = Math.max(run.block, now - Math.max(previous, run.since) - TICK_MS)
+    if (!run.free && run.block < HELD_MS && now - run.since >= FREE_AFTER_MS) {
+      run.free = true
+      send({ type: 'free', id })
+    }
+  }
 }, TICK_MS).unref()
 
 function send (message: FromWorker): void {
@@ -71,6 +92,8 @@ function plugin (file: string, gen: number, source: string | undefined): Promise
   const known = plugins.get(file)
   if (known && known.gen >= gen) return known.fn
   const fn = loadPlugin(file, source).then(module => module.process as Function)
+  // compiling a module holds the loop: the pool does not judge this worker wedged until it is done
+  fn.then(() => send({ type: 'loaded', file }), () => send({ type: 'loaded', file }))
   // a file that no longer loads keeps its last good version; a first load that fails is retried next run
   const entry = { gen, fn: known ? fn.catch(() => known.fn) : fn }
   entry.fn.catch(() => { if (plugins.get(file) === entry) plugins.delete(file) })
@@ -112,12 +135,12 @@ function start (request: RunRequest): void {
     if (settled) return
     settled = true
     // a run that held the loop up to its end settles before the late tick comes: count it here
-    maxBlockMs = Math.max(maxBlockMs, performance.now() - lastTick - TICK_MS)
+    if (running.loaded) running.block = Math.max(running.block, performance.now() - Math.max(lastTick, running.since) - TICK_MS)
     runs.delete(request.id)
-    send({ type: 'done', ...done, blockMs: Math.round(maxBlockMs) })
-    if (!runs.size) maxBlockMs = 0
+    send({ type: 'done', ...done, blockMs: Math.round(running.block) })
   }
-  runs.set(request.id, { task: request.task, abort, settle })
+  const running: Running = { task: request.task, abort, settle, since: performance.now(), block: 0, free: false, loaded: false }
+  runs.set(request.id, running)
   scope.run(request.id, () => {
     const ctx = {
       log: logger(request.id),
@@ -128,7 +151,11 @@ function start (request: RunRequest): void {
     }
     Promise.resolve()
       .then(() => plugin(request.file, request.gen, request.source))
-      .then(fn => request.system ? fn(ctx) : fn(request.transient, ctx))
+      .then(fn => {
+        running.loaded = true
+        running.since = performance.now()
+        return request.system ? fn(ctx) : fn(request.transient, ctx)
+      })
       .then(
         value => settle(encode(request, value)),
         err => settle({ id: request.id, error: faultText(err), blockMs: 0 })
@@ -172,3 +199,6 @@ port.on('message', (messages: ToWorker[]) => {
     }
   }
 })
+
+// booted: from here on the pool expects this worker to answer its pings
+send({ type: 'pong', n: 0 })

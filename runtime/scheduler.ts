@@ -149,7 +149,9 @@ export class Scheduler {
           if (register.status !== BUILTIN_STATUSES.processing) continue
           const overdue = register.started_at && planned &&
             now - register.started_at.getTime() > (planned.task.timeoutSeconds + leaseSeconds) * 1000
-          if (register.owner && live.has(register.owner) && !overdue) continue
+          // a live owner ends its own runs: the run pool terminates a run at its timeout, and a
+          // claimed run may wait in the pool for a worker longer than its timeout
+          if (register.owner && live.has(register.owner)) continue
           lost++
           const why = overdue ? `run outlived its timeout by the lease (${leaseSeconds} s)` : `worker ${register.owner ?? '?'} stopped while running`
           const give = register.attempts >= LOST_LIMIT
