@@ -63,6 +63,8 @@ export interface Page<T> {
 export interface TransientFilter {
   task?: string
   status?: string
+  /** transients with a register whose status has this type (with `task`: that task's register) */
+  status_type?: StatusType
   processing_status?: ProcessingStatus
   limit?: number
   cursor?: string

@@ -189,9 +189,9 @@ t.test('creating transients: every rule answers 400 and names the field', async 
   }
   t.equal((await call('GET', '/api/v1/transients/ok1')).status, 404, 'nothing was created')
 
-  isError(t, await call('POST', '/api/v1/transients', { payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST', /JSON/)
-  isError(t, await call('POST', '/api/v1/transients', { payload: '', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST', /empty/)
-  isError(t, await call('POST', '/api/v1/transients', { payload: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST')
+  isError(t, await call('POST', '/api/v1/transients', { payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY', /JSON/)
+  isError(t, await call('POST', '/api/v1/transients', { payload: '', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY', /empty/)
+  isError(t, await call('POST', '/api/v1/transients', { payload: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY')
   isError(t, await call('POST', '/api/v1/transients', { payload: '<t/>', headers: { 'content-type': 'application/xml' } }), 415, 'BLAST_UNSUPPORTED_MEDIA_TYPE',
     'content-type application/xml is not accepted here; accepted: application/json')
   const big = { ...ok, data: { blob: 'x'.repeat(1024 * 1024) } }
@@ -326,7 +326,7 @@ t.test('run history', async (t) => {
 t.test('manifest: the effective one, and validation of a text', async (t) => {
   const info = await call('GET', '/api/v1/manifest')
   t.equal(info.status, 200)
-  t.match(info.body, { file: MANIFEST, last_attempt_ok: true, diagnostics: [], manifest: { version: 1 } })
+  t.match(info.body, { file: 'blast.tasks.yaml', last_attempt_ok: true, diagnostics: [], manifest: { version: 1 } })
   t.same(info.body.manifest.tasks.map((x: { name: string }) => x.name).sort(), [...TRANSIENT_TASKS, 'Heartbeat'].sort())
   t.match(info.body.manifest.tasks.find((x: { name: string }) => x.name === 'Heartbeat'), { kind: 'system', enabled: false })
 
@@ -397,7 +397,7 @@ t.test('unknown routes', async (t) => {
   isError(t, await call('GET', '/api/v1/nope?x=1'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route GET /api/v1/nope does not exist; the routes are listed at /docs')
   isError(t, await call('DELETE', '/api/v1/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route DELETE /api/v1/tasks does not exist')
   isError(t, await call('GET', '/api/v2/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND')
-  isError(t, await call('GET', '/api/v1/transients/%E0%A4%A'), 400, 'BLAST_BAD_REQUEST', /is not a valid url component/)
+  isError(t, await call('GET', '/api/v1/transients/%E0%A4%A'), 400, 'BLAST_BAD_URL', /is not valid: a %-escape is malformed/)
 })
 
 // Last: the runtime stops under the API. Readiness turns 503 and engine failures keep the one shape

@@ -152,7 +152,7 @@ export interface paths {
         };
         /**
          * List transients
-         * @description Oldest `public_timestamp` first, paginated with `cursor`. Filter by the status a task has (`task` and `status`), or by `processing_status`.
+         * @description Oldest `public_timestamp` first (name on ties, transients without one last), paginated with `cursor`. Filter by the status of a task (`task`, `status`, `status_type`: a transient qualifies when one of its registers matches all that are given), and by `processing_status`.
          */
         get: operations["listTransients"];
         put?: never;
@@ -791,7 +791,7 @@ export interface components {
         };
         /** @description The manifest the runtime runs, and the outcome of the last attempt to load it. */
         ManifestInfo: {
-            /** @description The manifest file. */
+            /** @description The manifest's file name (`blast.tasks.yaml`), never its path on the server. */
             file: string;
             /**
              * Format: date-time
@@ -901,8 +901,26 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -941,8 +959,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -981,8 +1017,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1025,7 +1079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1045,6 +1099,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1095,7 +1158,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,6 +1187,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1189,7 +1261,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1225,6 +1297,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The content-type is not accepted (BLAST_UNSUPPORTED_MEDIA_TYPE). */
             415: {
                 headers: {
@@ -1249,12 +1330,14 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description With `status`: transients whose register for this task has that status. Alone: transients that have this task.
+                 * @description Transients whose register for this task matches `status` and `status_type`; alone: transients that have this task.
                  * @example Host match
                  */
                 task?: string;
-                /** @description A status message, e.g. `processed` or `not processed`. */
+                /** @description A status message, e.g. `processed`. Without `task`: transients with any task in that status. */
                 status?: string;
+                /** @description A status type (blank, success, warning, error): transients with a task (or `task`) in a status of that type, e.g. `error` for every transient with a failed task. */
+                status_type?: "blank" | "success" | "warning" | "error";
                 /** @description processing, blocked or completed. */
                 processing_status?: "processing" | "blocked" | "completed";
                 /** @description Page size, 1..1000. */
@@ -1277,7 +1360,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransientPage"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1297,6 +1380,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1341,7 +1433,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,6 +1462,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1421,7 +1522,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransientDetail"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1441,6 +1542,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1496,7 +1606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transient"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1516,6 +1626,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1565,7 +1684,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1585,6 +1704,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1627,7 +1755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1647,6 +1775,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1689,7 +1826,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1709,6 +1846,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1767,7 +1913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1796,6 +1942,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1852,7 +2007,7 @@ export interface operations {
                     "application/json": components["schemas"]["Explanation"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1872,6 +2027,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1927,7 +2091,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1947,6 +2111,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1986,7 +2159,7 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2006,6 +2179,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2042,8 +2224,26 @@ export interface operations {
                     "application/json": components["schemas"]["ManifestInfo"];
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2086,7 +2286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2106,6 +2306,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2295,7 +2504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,6 +2524,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
