@@ -54,11 +54,18 @@ function nulIn(part: 'querystring' | 'params', values: unknown): Refusal | undef
   return undefined
 }
 
-/** onRequest: refuse an over-long URL, an undecodable query, and U+0000 in a query or path parameter. */
-export function checkUrl(request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void {
+/** onRequest, before the token is checked: a URL over the limit is refused before anything reads it. */
+export function checkUrlLength(request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void {
+  done(uriTooLong(request.raw.url ?? request.url))
+}
+
+/**
+ * preValidation, after the token is checked (a caller without it learns nothing of the request's
+ * shape): a query that does not decode, and U+0000 in a query or path parameter.
+ */
+export function checkParameters(request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void {
   const url = request.raw.url ?? request.url
-  const error = uriTooLong(url) ??
-    (undecodableQuery(url) ? new BlastBadUrl(shown(url), 'a %-escape in the query is malformed or does not decode to UTF-8') : undefined) ??
+  const error = (undecodableQuery(url) ? new BlastBadUrl(shown(url), 'a %-escape in the query is malformed or does not decode to UTF-8') : undefined) ??
     nulIn('params', request.params) ??
     nulIn('querystring', request.query)
   done(error)

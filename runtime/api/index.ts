@@ -17,7 +17,7 @@ import {
   BlastUriTooLong
 } from '../errors.ts'
 import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard, type Guard } from './auth.ts'
-import { MAX_URL_LENGTH, badUrl, checkUrl, parseJsonWithDepthLimit } from './edges.ts'
+import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
 import healthRoutes from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
 import runRoutes from './routes-runs.ts'
@@ -195,7 +195,8 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
     frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply)
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler())
-  app.addHook('onRequest', checkUrl)
+  app.addHook('onRequest', checkUrlLength)
+  app.addHook('preValidation', checkParameters)
   parseJsonWithDepthLimit(app)
   for (const schema of allSchemas) app.addSchema(schema)
   app.setErrorHandler(handleError)
