@@ -16,7 +16,8 @@ import {
   BlastUnsupportedMediaType,
   BlastUriTooLong
 } from '../errors.ts'
-import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard, type Guard } from './auth.ts'
+import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard } from './auth.ts'
+import type { ApiContext } from './context.ts'
 import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
 import healthRoutes from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
@@ -48,11 +49,7 @@ export interface ApiOptions {
   bodyLimit?: number
 }
 
-/** What every route module receives as its plugin options. */
-export interface ApiContext {
-  readonly control: Control
-  readonly guard: Guard
-}
+export type { ApiContext } from './context.ts'
 
 interface CheckedOptions {
   readonly token: string

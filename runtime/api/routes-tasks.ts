@@ -1,7 +1,7 @@
 // Statuses and tasks: what the manifest declares, how each task is scheduled and enabled, and the
 // operator's switches (Blast's Django admin enable/disable, "run now").
 import type { FastifyInstance } from 'fastify'
-import type { ApiContext } from './index.ts'
+import type { ApiContext } from './context.ts'
 import { body, errorResponses, params, ref, taskName, transientName } from './schemas.ts'
 import { taskView } from './views.ts'
 
