@@ -503,7 +503,7 @@ export class Runtime implements Control {
     const limit = pageSize(filter.limit)
     const before = filter.cursor === undefined ? null : decodeRunCursor(filter.cursor)
     if ([filter.task, filter.transient, filter.status].some(text => text?.includes('\u0000'))) return { items: [], nextCursor: null }
-    // a valid date-time PostgreSQL cannot take (year 0, February 30) is read as JavaScript reads it, within years 1..9999
+    // a valid date-time PostgreSQL cannot take (year 0) is read as JavaScript reads it, within years 1..9999
     const at = filter.since === undefined ? NaN : Date.parse(filter.since)
     const since = Number.isNaN(at) ? null : new Date(Math.min(Math.max(at, EARLIEST), LATEST)).toISOString()
     const rows = await this.db.query<RunRow>(this.store.sql.runPage,

@@ -337,7 +337,7 @@ function normalize (input: TransientInput) {
     name: input.name,
     ra_deg: input.ra_deg,
     dec_deg: input.dec_deg,
-    // as JavaScript read it (the rules checked it): PostgreSQL would refuse 2024-02-30, JavaScript rolls it over
+    // as JavaScript reads it, normalised to UTC (the rules checked it: a date that exists, years 1 to 9999)
     public_timestamp: input.public_timestamp == null ? null : new Date(input.public_timestamp).toISOString(),
     redshift: input.redshift ?? null,
     data: input.data ?? {}
