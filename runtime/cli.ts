@@ -3,29 +3,17 @@
 // module under runtime/commands/ that exports `usage` and `run`. Modules load only when their
 // command runs, so `validate` never pays for the database driver.
 import { readFileSync } from 'node:fs'
+import { EXIT, type CommandModule, type Io } from './commands/io.ts'
 import { closest } from './manifest/suggest.ts'
 
-export interface Io {
-  out(text: string): void
-  err(text: string): void
-}
-
-/** Runs a command with the arguments after its name; resolves to the exit code. */
-export type CommandRun = (args: string[], io: Io) => Promise<number>
-
-export interface CommandModule {
-  /** the help text of the command, starting with its usage line */
-  readonly usage: string
-  readonly run: CommandRun
-}
+// what the command modules share lives in commands/io.ts (they import it, not this file: no cycle)
+export { EXIT, usageError, type CommandModule, type CommandRun, type Io } from './commands/io.ts'
 
 interface CommandEntry {
   readonly summary: string
   load(): Promise<CommandModule>
 }
 
-/** 70: the runtime's own fault (EX_SOFTWARE), so that a supervisor restarts it */
-export const EXIT = { ok: 0, failed: 1, usage: 2, fatal: 70 } as const
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   start: {
@@ -101,14 +89,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   return command.run(args, io)
 }
 
-/** A parseArgs failure, as a command prints it: the problem, then its usage line. */
-export function usageError(command: string, usage: string, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error)
-  return `blast-tasks ${command}: ${reason}\n${usage.split('\n')[0]}`
-}
-
-// no top-level await: command modules import EXIT and usageError from here, and a module still
-// awaiting at its top level cannot be imported by what it imports
+// no top-level await: a module still awaiting at its top level cannot be imported by what it imports
 if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => {

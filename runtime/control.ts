@@ -1,17 +1,11 @@
 // The operations an operator drives: what the control API (runtime/api/) and the CLI call on a
 // running engine. The engine implements this; the API is a thin HTTP skin over it.
 import type { Registry } from 'prom-client'
-import type { Diagnostic, Manifest, Status, StatusType, Task, TransientInput } from './types.ts'
+import type { Diagnostic, Manifest, ProcessingStatus, Status, StatusType, Task, TaskSchedule, TransientInput } from './types.ts'
 import type { ManifestChanges } from './planner.ts'
 
-export type ProcessingStatus = 'processing' | 'blocked' | 'completed'
-
-export interface TaskSchedule {
-  /** `cron`: a pg-boss schedule; `interval`: the runtime's ticker (cadences cron cannot express) */
-  readonly kind: 'cron' | 'interval'
-  readonly cron: string | null
-  readonly everySeconds: number
-}
+// defined with the plan's types (types.ts), which control.ts must not be imported by
+export type { ProcessingStatus, TaskSchedule } from './types.ts'
 
 export interface TaskInfo {
   readonly task: Task
@@ -63,6 +57,8 @@ export interface Page<T> {
 export interface TransientFilter {
   task?: string
   status?: string
+  /** transients with a register whose status has this type (with `task`: that task's register) */
+  status_type?: StatusType
   processing_status?: ProcessingStatus
   limit?: number
   cursor?: string

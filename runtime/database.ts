@@ -1,6 +1,6 @@
 // One interface over the two databases the runtime runs on: PostgreSQL through a pg pool, or the
 // embedded PGlite (in-process, single connection, persisted to a data dir guarded by a lockfile).
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs'
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
@@ -75,13 +75,57 @@ export function withAsyncCommit (url: string): string {
   return parsed.toString()
 }
 
+/** modes of the embedded data dir: the database's files are the user's alone */
+export const PRIVATE_DIR = 0o700
+export const PRIVATE_FILE = 0o600
+
+/**
+ * Makes dir and everything in it private to the user (dirs 0700, files 0600), without recursion.
+ * PGlite unpacks its initial cluster with the archive's modes (0666 files), whatever the umask, so
+ * the modes are set after it opens and again when it closes; symbolic links are left alone.
+ */
+export function makePrivate (dir: string): void {
+  const stack = [dir]
+  while (stack.length) {
+    const path = stack.pop()!
+    let stat
+    try {
+      stat = lstatSync(path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue // removed meanwhile (a temporary file)
+      throw err
+    }
+    if (stat.isSymbolicLink()) continue
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== PRIVATE_DIR) chmodSync(path, PRIVATE_DIR)
+      for (const name of readdirSync(path)) stack.push(join(path, name))
+    } else if ((stat.mode & 0o777) !== PRIVATE_FILE) {
+      chmodSync(path, PRIVATE_FILE)
+    }
+  }
+}
+
+/** runs fn with umask 077, so what it creates is private from the start (the main thread only can set it) */
+async function withPrivateUmask<T> (fn: () => Promise<T>): Promise<T> {
+  let previous: number | null = null
+  try {
+    previous = process.umask(0o077)
+  } catch {} // a worker thread: the modes are set afterwards all the same
+  try {
+    return await fn()
+  } finally {
+    if (previous !== null) process.umask(previous)
+  }
+}
+
 /** The lockfile: PGlite is one process's database; a second process on the same dir loses writes. */
 function lockDataDir (dir: string): () => void {
-  mkdirSync(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR })
+  chmodSync(dir, PRIVATE_DIR) // a data dir made by an older version, or by hand, is made private too
   const file = join(dir, 'blast.lock')
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx')
+      const fd = openSync(file, 'wx', PRIVATE_FILE)
       writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }))
       closeSync(fd)
       return () => rmSync(file, { force: true })
@@ -113,7 +157,8 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
   const unlock = dataDir ? lockDataDir(dataDir) : () => {}
   let db: PGlite
   try {
-    db = await PGlite.create(dataDir ? join(dataDir, 'pgdata') : undefined)
+    db = await withPrivateUmask(() => PGlite.create(dataDir ? join(dataDir, 'pgdata') : undefined))
+    if (dataDir) makePrivate(dataDir)
   } catch (err) {
     unlock()
     throw err
@@ -128,7 +173,15 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
     },
     bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
     async close () {
-      try { await db.close() } finally { unlock() }
+      try {
+        await db.close()
+        // files PGlite created while it ran (new relations, WAL segments) get the same modes
+        if (dataDir) {
+          try { makePrivate(dataDir) } catch {} // best effort: closing must not fail over a mode
+        }
+      } finally {
+        unlock()
+      }
     }
   }
 }

@@ -45,6 +45,12 @@ export const BlastUnauthorized = createError('BLAST_UNAUTHORIZED', '%s', 401)
 export const BlastRouteNotFound = createError('BLAST_ROUTE_NOT_FOUND', 'route %s %s does not exist; the routes are listed at /docs', 404)
 export const BlastBodyTooLarge = createError('BLAST_BODY_TOO_LARGE', 'the request body is larger than the limit of %s bytes', 413)
 export const BlastUnsupportedMediaType = createError('BLAST_UNSUPPORTED_MEDIA_TYPE', 'content-type %s is not accepted here; accepted: %s', 415)
+export const BlastBadUrl = createError('BLAST_BAD_URL', 'the URL %s is not valid: %s', 400)
+export const BlastUriTooLong = createError('BLAST_URI_TOO_LONG', '%s', 414)
+export const BlastInvalidText = createError('BLAST_INVALID_TEXT', '%s holds U+0000, which no name, status or filter can hold', 400)
+export const BlastInvalidCursor = createError('BLAST_INVALID_CURSOR', 'cursor "%s" is not a next_cursor this API handed out; leave it out for the first page', 400)
+export const BlastMalformedBody = createError('BLAST_MALFORMED_BODY', '%s', 400)
+export const BlastJsonTooDeep = createError('BLAST_JSON_TOO_DEEP', 'the JSON body nests deeper than the limit of %s levels', 400)
 export const BlastInternal = createError('BLAST_INTERNAL', 'internal error (request %s); the server log has the details', 500)
 
 /** Runtime error codes with their documentation; kept in step with the constructors above by a test. */
@@ -58,10 +64,16 @@ export const RUNTIME_ERRORS = {
   BLAST_NOT_A_TRANSIENT_TASK: 'A per-transient operation was asked of a system task (400).',
   BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
   BLAST_NOT_READY: 'The runtime is starting or stopping (503).',
-  BLAST_BAD_REQUEST: 'A request breaks the API schema: unknown property, wrong type, bad parameter, malformed JSON; the message says which (400).',
+  BLAST_BAD_REQUEST: 'A request breaks the API schema: unknown property, wrong type, bad parameter, a date that does not exist; the message says which (400).',
   BLAST_UNAUTHORIZED: 'A mutating call (or any call with read auth on) lacks a valid `Authorization: Bearer <token>` header (401).',
   BLAST_ROUTE_NOT_FOUND: 'No API route has that method and path (404).',
   BLAST_BODY_TOO_LARGE: 'The request body is larger than the API body limit, 1 MiB by default (413).',
   BLAST_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content-type the route does not accept (415).',
+  BLAST_BAD_URL: 'The URL cannot be decoded (a bad %-escape, or bytes that are not UTF-8); rejected before routing (400).',
+  BLAST_URI_TOO_LONG: 'The URL is longer than 4,096 characters, or a path parameter is longer than its documented maximum (414).',
+  BLAST_INVALID_TEXT: 'A query or path parameter holds U+0000 (`%00`), which PostgreSQL text cannot hold (400).',
+  BLAST_INVALID_CURSOR: 'A `cursor` that is not a `next_cursor` of the same list (400).',
+  BLAST_MALFORMED_BODY: 'The request body cannot be parsed: not JSON, empty with a JSON content-type, or a bad content-length; rejected before validation (400).',
+  BLAST_JSON_TOO_DEEP: 'A JSON body nests arrays and objects deeper than 1,000 levels (400).',
   BLAST_INTERNAL: 'An unexpected error in the API or engine; the response hides the details, the server log has them (500).'
 } as const satisfies Record<`BLAST_${string}`, string>

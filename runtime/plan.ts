@@ -2,8 +2,7 @@
 // its derived relations. Pure: no I/O, deterministic, snapshot-testable. evaluate() is the one place
 // that decides, from a transient's statuses, which of its tasks are ready and how far along it is.
 import { createHash } from 'node:crypto'
-import type { ProcessingStatus, TaskSchedule } from './control.ts'
-import { BUILTIN_STATUSES, type Manifest, type StatusType, type Task } from './types.ts'
+import { BUILTIN_STATUSES, type Manifest, type ProcessingStatus, type StatusType, type Task, type TaskSchedule } from './types.ts'
 
 export const SWEEP_QUEUE = 'blast.sweep'
 

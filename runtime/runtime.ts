@@ -18,9 +18,9 @@ import { createLogger, type Logger } from './logger.ts'
 import { formatDiagnostic, loadManifest, validateManifestText } from './manifest/index.ts'
 import { migrate } from './migrator.ts'
 import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
-import { planAgainstDatabase } from './planner.ts'
+import { planAgainstDatabase } from './stored-plan.ts'
 import { Scheduler } from './scheduler.ts'
-import { Store, actionRow, type HistoryRow, type Register, type StatusWrite } from './store.ts'
+import { Store, actionRow, decodeRunCursor, encodeRunCursor, type HistoryRow, type Register, type StatusWrite } from './store.ts'
 import { EARLIEST, LATEST, transientProblems } from './transient-rules.ts'
 import { BUILTIN_STATUSES, type Diagnostic, type Status, type Transient, type TransientInput, type TransientsAccess } from './types.ts'
 
@@ -379,18 +379,8 @@ export class Runtime implements Control {
   async listTransients (filter: TransientFilter): Promise<Page<TransientSummary>> {
     this.#guard()
     if (filter.task !== undefined) this.#task(filter.task)
-    const limit = pageSize(filter.limit)
-    // a cursor is an id this API handed out; anything else starts from the beginning
-    const decoded = filter.cursor ? Number(Buffer.from(filter.cursor, 'base64url').toString()) : 0
-    const after = Number.isInteger(decoded) && decoded > 0 && decoded <= 2147483647 ? decoded : 0
-    // no status holds U+0000 (the manifest forbids control characters), and PostgreSQL refuses it as text
-    if (filter.status?.includes('\u0000')) return { items: [], nextCursor: null }
-    const byStatus = filter.task !== undefined && filter.status !== undefined
-    const rows = await this.db.query<TransientRow & { id: number }>(byStatus ? this.store.sql.transientPageByStatus : this.store.sql.transientPage,
-      [after, limit + 1, filter.processing_status ?? null, filter.task ?? null, filter.status ?? null])
-    const items = rows.slice(0, limit)
-    const nextCursor = rows.length > limit ? Buffer.from(String(items[items.length - 1].id)).toString('base64url') : null
-    return { items: items.map(summary), nextCursor }
+    const { rows, nextCursor } = await this.store.transientPage<TransientRow>(this.#plan, filter, pageSize(filter.limit))
+    return { items: rows.map(summary), nextCursor }
   }
 
   async getTransient (name: string): Promise<TransientDetail> {
@@ -515,15 +505,15 @@ export class Runtime implements Control {
   async listRuns (filter: RunFilter): Promise<Page<Run>> {
     this.#guard()
     const limit = pageSize(filter.limit)
-    const before = filter.cursor ? Buffer.from(filter.cursor, 'base64url').toString() : null
-    if (filter.status?.includes('\u0000')) return { items: [], nextCursor: null }
-    // a valid date-time PostgreSQL cannot take (year 0, February 30) is read as JavaScript reads it, within years 1..9999
+    const before = filter.cursor === undefined ? null : decodeRunCursor(filter.cursor)
+    if ([filter.task, filter.transient, filter.status].some(text => text?.includes('\u0000'))) return { items: [], nextCursor: null }
+    // a valid date-time PostgreSQL cannot take (year 0) is read as JavaScript reads it, within years 1..9999
     const at = filter.since === undefined ? NaN : Date.parse(filter.since)
     const since = Number.isNaN(at) ? null : new Date(Math.min(Math.max(at, EARLIEST), LATEST)).toISOString()
     const rows = await this.db.query<RunRow>(this.store.sql.runPage,
-      [before && /^\d{1,18}$/.test(before) ? before : null, limit + 1, filter.task ?? null, filter.transient ?? null, filter.status ?? null, since])
+      [before, limit + 1, filter.task ?? null, filter.transient ?? null, filter.status ?? null, since])
     const items = rows.slice(0, limit).map(run)
-    return { items, nextCursor: rows.length > limit ? Buffer.from(items[items.length - 1].id).toString('base64url') : null }
+    return { items, nextCursor: rows.length > limit ? encodeRunCursor(items[items.length - 1].id) : null }
   }
 
   async getRun (id: string): Promise<Run> {

@@ -140,16 +140,21 @@ export function storeSql (s: string) {
     transientByName: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name = $1`,
     transientsAfter: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name > $1 ORDER BY t.name LIMIT $2`,
     // filters are optional: a null parameter matches everything
-    transientPage: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t
-      WHERE t.id > $1 AND ($3::text IS NULL OR t.processing_status = $3)
-        AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.task_status ts WHERE ts.transient_id = t.id
-             AND ts.task = $4 AND ($5::text IS NULL OR ts.status = $5)))
-      ORDER BY t.id LIMIT $2`,
-    // with task and status both given, walk the (task, status, transient_id) index: O(page), not O(transients)
-    transientPageByStatus: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.task_status ts
-      JOIN ${s}.transient t ON t.id = ts.transient_id
-      WHERE ts.task = $4 AND ts.status = $5 AND ts.transient_id > $1 AND ($3::text IS NULL OR t.processing_status = $3)
-      ORDER BY ts.transient_id LIMIT $2`,
+    // Oldest public_timestamp first, name on ties, those without one last: the (order_at, name) index of
+    // migration 006 walks it, and the keyset ($1 name, $2 order_at) resumes after the cursor's row.
+    // order_at is handed back as exact text (microseconds, UTC) so the cursor loses nothing.
+    // $4 task, $5 status, $6 statuses of a type: with any of them, a transient qualifies when one of its
+    // registers matches all that are given.
+    transientList: `SELECT t.id, ${TRANSIENT_COLUMNS},
+        to_char(t.public_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS order_at
+      FROM ${s}.transient t
+      WHERE ($1::text IS NULL OR (coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name) >
+             (coalesce($2::timestamptz, 'infinity'::timestamptz), $1::text))
+        AND ($3::text IS NULL OR t.processing_status = $3)
+        AND (($4::text IS NULL AND $5::text IS NULL AND $6::text[] IS NULL) OR EXISTS (SELECT 1 FROM ${s}.task_status ts
+             WHERE ts.transient_id = t.id AND ($4::text IS NULL OR ts.task = $4) AND ($5::text IS NULL OR ts.status = $5)
+               AND ($6::text[] IS NULL OR ts.status = ANY($6::text[]))))
+      ORDER BY coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name LIMIT $7`,
     registersOf: `SELECT task, status, updated_at, duration_ms, attempts, output, last_error, owner
       FROM ${s}.task_status WHERE transient_id = $1`,
     tasksOfMany: `SELECT transient_id AS id, task, status, output FROM ${s}.task_status WHERE transient_id = ANY($1::int[])`,

@@ -5,7 +5,9 @@
 import type { Db, Queryable } from './database.ts'
 import { evaluate, type Plan } from './plan.ts'
 import { storeSql, type StoreSql } from './sql.ts'
-import type { RunCause } from './control.ts'
+import type { RunCause, TransientFilter } from './control.ts'
+import { BlastInvalidCursor } from './errors.ts'
+import { TRANSIENT_NAME_PATTERN, isDateTime } from './transient-rules.ts'
 import type { TransientInput } from './types.ts'
 
 export interface Register {
@@ -227,6 +229,30 @@ export class Store {
   }
 
   /** updates fields of existing transients; returns the names that changed */
+  /**
+   * A page of transients in the documented order (oldest public_timestamp first, name on ties, none
+   * last), filtered by processing status, and by a task, a status and a status type (any of its
+   * registers matching all that are given). Rows are as the database reads them, plus their id.
+   */
+  async transientPage<R extends { name: string }> (plan: Plan, filter: TransientFilter, limit: number):
+  Promise<{ rows: R[]; nextCursor: string | null }> {
+    const after = filter.cursor === undefined ? null : decodeTransientCursor(filter.cursor)
+    // no task or status holds U+0000 (the manifest forbids control characters), and PostgreSQL refuses it as text
+    if (filter.task?.includes('\u0000') || filter.status?.includes('\u0000')) return { rows: [], nextCursor: null }
+    const ofType = filter.status_type === undefined
+      ? null
+      : [...plan.statusTypes].filter(([, type]) => type === filter.status_type).map(([message]) => message)
+    const rows = await this.db.query<R & { order_at: string | null }>(this.sql.transientList, [
+      after?.name ?? null, after?.orderAt ?? null, filter.processing_status ?? null,
+      filter.task ?? null, filter.status ?? null, ofType, limit + 1
+    ])
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    const nextCursor = rows.length > limit ? encodeCursor(JSON.stringify([last.order_at, last.name])) : null
+    for (const row of page) delete (row as { order_at?: unknown }).order_at
+    return { rows: page, nextCursor }
+  }
+
   async updateTransients (inputs: readonly TransientInput[]): Promise<string[]> {
     if (!inputs.length) return []
     return (await this.db.query<{ name: string }>(this.sql.updateTransients, [JSON.stringify(inputs.map(normalize))])).map(row => row.name)
@@ -258,6 +284,52 @@ export function actionRow (register: Register, fields: {
   }
 }
 
+// ---- cursors: opaque to clients, checked strictly when they come back ----
+
+const CURSOR_TEXT = /^[A-Za-z0-9_-]{1,400}$/
+const ORDER_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const TRANSIENT_NAME = new RegExp(TRANSIENT_NAME_PATTERN)
+
+const encodeCursor = (text: string) => Buffer.from(text).toString('base64url')
+
+/** the text a cursor encodes; base64url that does not round-trip (stray characters, padding) is refused */
+function cursorText (cursor: string): string {
+  const text = CURSOR_TEXT.test(cursor) ? Buffer.from(cursor, 'base64url').toString() : null
+  if (text === null || encodeCursor(text) !== cursor) throw invalidCursor(cursor)
+  return text
+}
+
+function invalidCursor (cursor: string) {
+  const shown = cursor.length > 60 ? `${cursor.slice(0, 60)}…` : cursor
+  return new BlastInvalidCursor(JSON.stringify(shown).slice(1, -1))
+}
+
+/** a transients cursor: the last row's order key (null: no public_timestamp) and name */
+export function decodeTransientCursor (cursor: string): { orderAt: string | null; name: string } {
+  let key: unknown
+  try {
+    key = JSON.parse(cursorText(cursor))
+  } catch {
+    throw invalidCursor(cursor)
+  }
+  if (!Array.isArray(key) || key.length !== 2) throw invalidCursor(cursor)
+  const [orderAt, name] = key as unknown[]
+  const orderOk = orderAt === null || (typeof orderAt === 'string' && ORDER_AT.test(orderAt) && isDateTime(orderAt))
+  if (!orderOk || typeof name !== 'string' || !TRANSIENT_NAME.test(name)) throw invalidCursor(cursor)
+  return { orderAt: orderAt as string | null, name }
+}
+
+export function encodeRunCursor (id: string): string {
+  return encodeCursor(id)
+}
+
+/** a runs cursor: the id of the last run of the page (runs are listed newest first) */
+export function decodeRunCursor (cursor: string): string {
+  const id = cursorText(cursor)
+  if (!/^[1-9]\d{0,17}$/.test(id)) throw invalidCursor(cursor)
+  return id
+}
+
 export const NOTHING: Decision = Object.freeze({ writes: [], history: [] }) as Decision
 
 function normalize (input: TransientInput) {
@@ -265,7 +337,7 @@ function normalize (input: TransientInput) {
     name: input.name,
     ra_deg: input.ra_deg,
     dec_deg: input.dec_deg,
-    // as JavaScript read it (the rules checked it): PostgreSQL would refuse 2024-02-30, JavaScript rolls it over
+    // as JavaScript reads it, normalised to UTC (the rules checked it: a date that exists, years 1 to 9999)
     public_timestamp: input.public_timestamp == null ? null : new Date(input.public_timestamp).toISOString(),
     redshift: input.redshift ?? null,
     data: input.data ?? {}

@@ -133,3 +133,13 @@ export type TaskResult = string | { status: string; output?: unknown }
 export type TransientProcess = (transient: Transient, ctx: TaskContext) => TaskResult | Promise<TaskResult>
 /** a system task may return a status (default `processed`) and an output, or nothing */
 export type SystemProcess = (ctx: SystemContext) => TaskResult | void | Promise<TaskResult | void>
+
+/** where a transient stands: below 100% `processing`, else `blocked` (an error-type status) or `completed` */
+export type ProcessingStatus = 'processing' | 'blocked' | 'completed'
+
+export interface TaskSchedule {
+  /** `cron`: a pg-boss schedule; `interval`: the runtime's ticker (cadences cron cannot express) */
+  readonly kind: 'cron' | 'interval'
+  readonly cron: string | null
+  readonly everySeconds: number
+}

@@ -10,11 +10,15 @@ import {
   BlastBadRequest,
   BlastBodyTooLarge,
   BlastInternal,
+  BlastMalformedBody,
   BlastNotReady,
   BlastRouteNotFound,
-  BlastUnsupportedMediaType
+  BlastUnsupportedMediaType,
+  BlastUriTooLong
 } from '../errors.ts'
-import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard, type Guard } from './auth.ts'
+import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard } from './auth.ts'
+import type { ApiContext } from './context.ts'
+import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
 import healthRoutes from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
 import runRoutes from './routes-runs.ts'
@@ -45,11 +49,7 @@ export interface ApiOptions {
   bodyLimit?: number
 }
 
-/** What every route module receives as its plugin options. */
-export interface ApiContext {
-  readonly control: Control
-  readonly guard: Guard
-}
+export type { ApiContext } from './context.ts'
 
 interface CheckedOptions {
   readonly token: string
@@ -80,10 +80,21 @@ interface ApiError { statusCode: number; code: string; message: string }
 /** Any error → the one shape, with a BLAST_* code. Only expected errors keep their message. */
 function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError {
   const statusCode = error.statusCode ?? 500
-  if (error.validation !== undefined) return new BlastBadRequest(error.message)
+  if (error.validation !== undefined) {
+    // a path parameter longer than its maximum is an over-long URI, not a bad request
+    if (error.validationContext === 'params' && error.validation.some((e) => e.keyword === 'maxLength')) return new BlastUriTooLong(error.message)
+    return new BlastBadRequest(error.message)
+  }
   switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return badUrl(request.url)
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new BlastBodyTooLarge(bodyLimit)
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new BlastMalformedBody(error.message)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const accepts = request.routeOptions.config.accepts ?? ['application/json']
       return new BlastUnsupportedMediaType(request.headers['content-type'] ?? '(none)', accepts.join(', '))
@@ -174,11 +185,16 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger }),
     bodyLimit: opts.bodyLimit,
+    // long parameters reach validation (and its 414) instead of failing routing as a bad URL
+    routerOptions: { maxParamLength: MAX_URL_LENGTH },
     schemaErrorFormatter: formatSchemaErrors,
     // a malformed URL (bad %-encoding) never reaches a route; give it the one error shape too
     frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply)
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler())
+  app.addHook('onRequest', checkUrlLength)
+  app.addHook('preValidation', checkParameters)
+  parseJsonWithDepthLimit(app)
   for (const schema of allSchemas) app.addSchema(schema)
   app.setErrorHandler(handleError)
   app.setNotFoundHandler((request) => {

@@ -1,6 +1,6 @@
 // Probes and metrics, outside the version prefix where orchestrators and Prometheus expect them.
 import type { FastifyInstance } from 'fastify'
-import type { ApiContext } from './index.ts'
+import type { ApiContext } from './context.ts'
 import { errorResponses } from './schemas.ts'
 
 const TAGS = ['health']

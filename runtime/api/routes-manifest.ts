@@ -1,6 +1,6 @@
 // The manifest: what runs now (and what the last load attempt said), and a dry run of a text.
 import type { FastifyInstance } from 'fastify'
-import type { ApiContext } from './index.ts'
+import type { ApiContext } from './context.ts'
 import { errorResponses, ref } from './schemas.ts'
 import { manifestView, validationView } from './views.ts'
 

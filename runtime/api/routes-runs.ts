@@ -2,7 +2,7 @@
 // task, with its outcome, error and stack, and the operator actions.
 import type { FastifyInstance } from 'fastify'
 import type { RunFilter } from '../control.ts'
-import type { ApiContext } from './index.ts'
+import type { ApiContext } from './context.ts'
 import { cursor, errorResponses, limit, params, query, ref, taskName, transientName } from './schemas.ts'
 import { pageView } from './views.ts'
 

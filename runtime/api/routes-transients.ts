@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { ProcessingStatus } from '../control.ts'
 import { BlastBadRequest } from '../errors.ts'
-import type { TransientInput } from '../types.ts'
-import type { ApiContext } from './index.ts'
+import { STATUS_TYPES, type StatusType, type TransientInput } from '../types.ts'
+import type { ApiContext } from './context.ts'
 import { OPTIONAL_BODY, emptyBodyIsEmptyObject } from './routes-tasks.ts'
 import { PROCESSING_STATUSES, body, cursor, errorResponses, limit, params, query, ref, taskName, transientName } from './schemas.ts'
 import { explanationView, pageView } from './views.ts'
@@ -17,7 +17,7 @@ const MAX_BATCH = 1000
 const nameParams = params({ name: transientName })
 const nameTaskParams = params({ name: transientName, task: taskName })
 
-interface ListQuery { task?: string; status?: string; processing_status?: ProcessingStatus; limit: number; cursor?: string }
+interface ListQuery { task?: string; status?: string; status_type?: StatusType; processing_status?: ProcessingStatus; limit: number; cursor?: string }
 type NameParams = { Params: { name: string } }
 
 export default async function transientRoutes(app: FastifyInstance, { control, guard }: ApiContext): Promise<void> {
@@ -25,10 +25,12 @@ export default async function transientRoutes(app: FastifyInstance, { control, g
     tags: TAGS,
     operationId: 'listTransients',
     summary: 'List transients',
-    description: 'Oldest `public_timestamp` first, paginated with `cursor`. Filter by the status a task has (`task` and `status`), or by `processing_status`.',
+    description: 'Oldest `public_timestamp` first (name on ties, transients without one last), paginated with `cursor`. ' +
+      'Filter by the status of a task (`task`, `status`, `status_type`: a transient qualifies when one of its registers matches all that are given), and by `processing_status`.',
     querystring: query({
-      task: { ...taskName, description: 'With `status`: transients whose register for this task has that status. Alone: transients that have this task.' },
-      status: { type: 'string', minLength: 1, description: 'A status message, e.g. `processed` or `not processed`.' },
+      task: { ...taskName, description: 'Transients whose register for this task matches `status` and `status_type`; alone: transients that have this task.' },
+      status: { type: 'string', minLength: 1, maxLength: 200, description: 'A status message, e.g. `processed`. Without `task`: transients with any task in that status.' },
+      status_type: { type: 'string', enum: STATUS_TYPES, description: 'A status type (blank, success, warning, error): transients with a task (or `task`) in a status of that type, e.g. `error` for every transient with a failed task.' },
       processing_status: { type: 'string', enum: PROCESSING_STATUSES, description: 'processing, blocked or completed.' },
       limit,
       cursor

@@ -197,7 +197,7 @@ export const sharedSchemas = [
   }),
   obj('Diagnostic', 'A problem found in a manifest or plugin.', diagnosticProperties),
   obj('ManifestInfo', 'The manifest the runtime runs, and the outcome of the last attempt to load it.', {
-    file: { type: 'string', description: 'The manifest file.' },
+    file: { type: 'string', description: 'The manifest\'s file name (`blast.tasks.yaml`), never its path on the server.' },
     loaded_at: isoTime('When the running manifest was loaded.'),
     last_attempt_at: isoTime('When a load was last attempted (an edit is reloaded).'),
     last_attempt_ok: { type: 'boolean', description: 'False when the last edit had errors; the last good manifest keeps running.' },
@@ -238,19 +238,26 @@ export const allSchemas: readonly Record<string, unknown>[] = Object.freeze(hois
 export const ref = (id: string) => ({ $ref: `${id}#` })
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules.',
+  400: 'Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; ' +
+    'or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), ' +
+    'a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), ' +
+    'a cursor this API did not hand out (BLAST_INVALID_CURSOR).',
   401: 'Missing or wrong bearer token (BLAST_UNAUTHORIZED).',
   404: 'No such task, transient or run.',
   409: 'Conflict: the transient already exists (BLAST_TRANSIENT_EXISTS).',
   413: 'The body is larger than the limit (BLAST_BODY_TOO_LARGE).',
+  414: 'The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG).',
   415: 'The content-type is not accepted (BLAST_UNSUPPORTED_MEDIA_TYPE).',
   503: 'The runtime is starting or stopping (BLAST_NOT_READY).'
 }
 
-/** Response schemas for the error statuses a route can answer, each with the Error shape. */
+/**
+ * Response schemas for the error statuses a route can answer, each with the Error shape. Every route
+ * can answer 400 (a URL that does not decode), 414 (an over-long URL) and 500.
+ */
 export function errorResponses(...codes: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {}
-  for (const code of [...codes, 500]) {
+  for (const code of [...new Set([400, ...codes, 414, 500])].sort((a, b) => a - b)) {
     out[code] = { description: ERROR_DESCRIPTIONS[code] ?? 'Unexpected error (BLAST_INTERNAL); the server log has the details.', ...ref('Error') }
   }
   return out

@@ -3,10 +3,9 @@
 // default would turn `"ra_deg": null` into 0). Unknown properties are refused, never stripped.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify'
+import { isDateTime } from '../transient-rules.ts'
 import { allSchemas } from './schemas.ts'
 
-// RFC 3339 date-time, as JSON Schema's `date-time` format means it (a zone is required).
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
 function makeAjv(coerceTypes: false | 'array'): Ajv {
   const ajv = new Ajv({
@@ -18,7 +17,7 @@ function makeAjv(coerceTypes: false | 'array'): Ajv {
     addUsedSchema: false,
     strict: true
   })
-  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) })
+  ajv.addFormat('date-time', { type: 'string', validate: isDateTime })
   for (const schema of allSchemas) ajv.addSchema(schema)
   return ajv
 }

@@ -1,5 +1,6 @@
 // What the engine returns, shaped as the API shows it: snake_case throughout (Blast's transient fields
-// already are), and no absolute paths of the server's file system beyond the manifest file.
+// already are), and no paths of the server's file system: the manifest is named by its file name only.
+import { basename } from 'node:path'
 import type { Explanation, ManifestInfo, Page, TaskInfo } from '../control.ts'
 import { formatDiagnostic } from '../manifest/index.ts'
 import type { Diagnostic, Task } from '../types.ts'
@@ -64,7 +65,7 @@ export function validationView(diagnostics: readonly Diagnostic[]) {
 
 export function manifestView(info: ManifestInfo) {
   return {
-    file: info.file,
+    file: basename(info.file),
     loaded_at: info.loadedAt,
     last_attempt_at: info.lastAttemptAt,
     last_attempt_ok: info.lastAttemptOk,

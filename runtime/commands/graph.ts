@@ -1,8 +1,7 @@
 // `blast-tasks graph [path] [--format mermaid|dot]`: the task graph of a manifest, for docs and
 // reviews. Prints the diagnostics instead (exit 1) when the manifest has errors.
 import { parseArgs } from 'node:util'
-import type { Io } from '../cli.ts'
-import { EXIT, usageError } from '../cli.ts'
+import { EXIT, usageError, type Io } from './io.ts'
 import { GRAPH_FORMATS } from '../manifest/graph.ts'
 import type { GraphFormat } from '../manifest/graph.ts'
 import { formatDiagnostic, loadManifest, renderGraph } from '../manifest/index.ts'

@@ -2,8 +2,7 @@
 // from the environment (runtime/settings.ts). SIGINT/SIGTERM stop cleanly: runs in flight get the
 // grace period, then are released; a second signal releases them at once and exits.
 import { parseArgs } from 'node:util'
-import type { Io } from '../cli.ts'
-import { EXIT, usageError } from '../cli.ts'
+import { EXIT, usageError, type Io } from './io.ts'
 import { buildApi, resolveToken } from '../api/index.ts'
 import { createLogger } from '../logger.ts'
 import { Runtime } from '../runtime.ts'

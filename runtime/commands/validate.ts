@@ -1,8 +1,7 @@
 // `blast-tasks validate [path]`: every problem of a manifest and its plugins, one per line, then a
 // summary. Exits 1 when there is an error, 0 otherwise (warnings alone pass).
 import { parseArgs } from 'node:util'
-import type { Io } from '../cli.ts'
-import { EXIT, usageError } from '../cli.ts'
+import { EXIT, usageError, type Io } from './io.ts'
 import { displayPath, summarize } from '../manifest/diagnostics.ts'
 import { formatDiagnostic, loadManifest } from '../manifest/index.ts'
 

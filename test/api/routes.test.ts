@@ -135,6 +135,37 @@ t.test('create transients and follow them through the pipeline', async (t) => {
   isError(t, await call('GET', '/api/v1/transients/-nope'), 400, 'BLAST_BAD_REQUEST', /^params\/name must match pattern/)
 })
 
+/** the value of one Prometheus sample, as `name{label="value",…}`, from the /metrics text; undefined when absent */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`)
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line)
+    if (!match || match[1] !== name) continue
+    const have = match[2]!.split(',')
+    if (wanted.length === have.length && wanted.every((w) => have.includes(w))) return Number(match[3])
+  }
+  return undefined
+}
+
+t.test('/metrics counts the runs the pipeline made', async (t) => {
+  const res = await call('GET', '/metrics', { token: null })
+  t.equal(res.status, 200)
+  t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/)
+  // three transients went through the chain; bad1 ended Check input in `bad input`
+  for (const task of ['Step one', 'Step two', 'Step three']) {
+    t.equal(sample(res.text, 'blast_runs_total', { task, status: 'processed' }), 3, `${task}: 3 runs processed`)
+    t.equal(sample(res.text, 'blast_run_duration_seconds_count', { task }), 3, `${task}: 3 durations`)
+    t.ok(sample(res.text, 'blast_run_duration_seconds_sum', { task })! > 0, `${task}: time was spent`)
+    t.equal(sample(res.text, 'blast_queue_depth', { task }), 0, `${task}: nothing waiting`)
+  }
+  t.equal(sample(res.text, 'blast_runs_total', { task: 'Check input', status: 'processed' }), 2)
+  t.equal(sample(res.text, 'blast_runs_total', { task: 'Check input', status: 'bad input' }), 1)
+  t.equal(sample(res.text, 'blast_runs_total', { task: 'Step one', status: 'failed' }), undefined, 'no failure counted')
+  // and they agree with the run history
+  const history = (await call('GET', '/api/v1/runs?task=Step%20two&limit=1000')).body.items
+  t.equal(history.filter((r: { status: string; action: string | null }) => r.status === 'processed' && r.action === null).length, 3)
+})
+
 t.test('list transients: filters and pages', async (t) => {
   const all = (await call('GET', '/api/v1/transients')).body
   t.same(all.items.map((x: { name: string }) => x.name).sort(), ['2024abc', 'Z', 'bad1'].sort())
@@ -189,9 +220,9 @@ t.test('creating transients: every rule answers 400 and names the field', async 
   }
   t.equal((await call('GET', '/api/v1/transients/ok1')).status, 404, 'nothing was created')
 
-  isError(t, await call('POST', '/api/v1/transients', { payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST', /JSON/)
-  isError(t, await call('POST', '/api/v1/transients', { payload: '', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST', /empty/)
-  isError(t, await call('POST', '/api/v1/transients', { payload: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_BAD_REQUEST')
+  isError(t, await call('POST', '/api/v1/transients', { payload: '{"name":', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY', /JSON/)
+  isError(t, await call('POST', '/api/v1/transients', { payload: '', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY', /empty/)
+  isError(t, await call('POST', '/api/v1/transients', { payload: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }), 400, 'BLAST_MALFORMED_BODY')
   isError(t, await call('POST', '/api/v1/transients', { payload: '<t/>', headers: { 'content-type': 'application/xml' } }), 415, 'BLAST_UNSUPPORTED_MEDIA_TYPE',
     'content-type application/xml is not accepted here; accepted: application/json')
   const big = { ...ok, data: { blob: 'x'.repeat(1024 * 1024) } }
@@ -277,18 +308,40 @@ t.test('explain', async (t) => {
 })
 
 t.test('run a task now', async (t) => {
-  const sweep = await call('POST', '/api/v1/tasks/Step%20one/run')
-  t.equal(sweep.status, 202)
-  t.match(sweep.body, { queued: Number })
-  t.equal((await call('POST', '/api/v1/tasks/Step%20one/run', { payload: {} })).status, 202, 'an empty object is a sweep too')
-  const system = await call('POST', '/api/v1/tasks/Heartbeat/run')
-  t.equal(system.status, 202)
+  // Everything on the fixture pipeline has settled: a sweep finds nothing eligible and queues nothing.
+  const runsBefore = (await call('GET', '/api/v1/runs?task=Step%20one&limit=1000')).body.items.length
+  t.same((await call('POST', '/api/v1/tasks/Step%20one/run')).body, { queued: 0 }, 'nothing eligible: nothing queued')
+  t.same((await call('POST', '/api/v1/tasks/Step%20one/run', { payload: {} })).body, { queued: 0 }, 'an empty object is a sweep too')
+  t.same((await call('POST', '/api/v1/tasks/Step%20one/run', { payload: { transient: '2024abc' } })).body, { queued: 0 }, 'a processed register is not queued')
+  t.same((await call('POST', '/api/v1/tasks/Heartbeat/run')).body, { queued: 0 }, 'a disabled system task is not run')
+  t.equal((await call('GET', '/api/v1/runs?task=Step%20one&limit=1000')).body.items.length, runsBefore, 'and nothing ran')
 
-  await call('POST', '/api/v1/transients/2024abc/tasks/Step%20three/reset')
-  const one = await call('POST', '/api/v1/tasks/Step%20three/run', { payload: { transient: '2024abc' } })
+  // A task that runs only when asked (weekly, enabled behind the engine's back): every run is the API's.
+  const later = await startTestRuntime(t, { manifest: fileURLToPath(new URL('./fixtures/run-now.tasks.yaml', import.meta.url)) })
+  const api = await buildApi(later, { token: TOKEN })
+  t.teardown(() => api.close())
+  const on = { on: api }
+  t.equal((await call('POST', '/api/v1/transients', { ...on, payload: ['later1', 'later2', 'later3'].map((name) => ({ name, ra_deg: 1, dec_deg: 1 })) })).status, 201)
+  const counts = async () => (await call('GET', '/api/v1/tasks/Later', on)).body.counts
+  t.same((await call('POST', '/api/v1/tasks/Later/run', on)).body, { queued: 0 }, 'disabled: a sweep queues nothing')
+  await later.db.query(`UPDATE ${later.store.schema}.task SET enabled_override = true WHERE name = 'Later'`)
+  t.same(await counts(), { 'not processed': 3 }, 'three eligible registers, none run')
+
+  const one = await call('POST', '/api/v1/tasks/Later/run', { ...on, payload: { transient: 'later2' } })
   t.equal(one.status, 202)
-  t.match(one.body, { queued: Number })
-  await settled('2024abc')
+  t.same(one.body, { queued: 1 }, 'one transient: one job')
+  await waitFor(async () => (await counts()).processed === 1, { what: 'later2 run' })
+  t.same(await counts(), { processed: 1, 'not processed': 2 }, 'only that transient ran')
+
+  const sweep = await call('POST', '/api/v1/tasks/Later/run', on)
+  t.equal(sweep.status, 202)
+  t.same(sweep.body, { queued: 2 }, 'a sweep queues every eligible transient, and only those')
+  await waitFor(async () => (await counts()).processed === 3, { what: 'every Later run' })
+  t.same((await call('POST', '/api/v1/tasks/Later/run', on)).body, { queued: 0 }, 'then nothing is left to queue')
+
+  const runs = (await call('GET', '/api/v1/runs?task=Later', on)).body.items
+  t.same(runs.map((r: { transient: string }) => r.transient).sort(), ['later1', 'later2', 'later3'], 'each ran exactly once')
+  t.ok(runs.every((r: { cause: string; status: string }) => r.cause === 'api' && r.status === 'processed'), 'every run was started by the API')
 
   isError(t, await call('POST', '/api/v1/tasks/Step%20one/run', { payload: { transient: 'nope' } }), 404, 'BLAST_TRANSIENT_NOT_FOUND')
   isError(t, await call('POST', '/api/v1/tasks/Heartbeat/run', { payload: { transient: '2024abc' } }), 400, 'BLAST_NOT_A_TRANSIENT_TASK')
@@ -326,7 +379,7 @@ t.test('run history', async (t) => {
 t.test('manifest: the effective one, and validation of a text', async (t) => {
   const info = await call('GET', '/api/v1/manifest')
   t.equal(info.status, 200)
-  t.match(info.body, { file: MANIFEST, last_attempt_ok: true, diagnostics: [], manifest: { version: 1 } })
+  t.match(info.body, { file: 'blast.tasks.yaml', last_attempt_ok: true, diagnostics: [], manifest: { version: 1 } })
   t.same(info.body.manifest.tasks.map((x: { name: string }) => x.name).sort(), [...TRANSIENT_TASKS, 'Heartbeat'].sort())
   t.match(info.body.manifest.tasks.find((x: { name: string }) => x.name === 'Heartbeat'), { kind: 'system', enabled: false })
 
@@ -397,7 +450,7 @@ t.test('unknown routes', async (t) => {
   isError(t, await call('GET', '/api/v1/nope?x=1'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route GET /api/v1/nope does not exist; the routes are listed at /docs')
   isError(t, await call('DELETE', '/api/v1/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND', 'route DELETE /api/v1/tasks does not exist')
   isError(t, await call('GET', '/api/v2/tasks'), 404, 'BLAST_ROUTE_NOT_FOUND')
-  isError(t, await call('GET', '/api/v1/transients/%E0%A4%A'), 400, 'BLAST_BAD_REQUEST', /is not a valid url component/)
+  isError(t, await call('GET', '/api/v1/transients/%E0%A4%A'), 400, 'BLAST_BAD_URL', /is not valid: a %-escape is malformed/)
 })
 
 // Last: the runtime stops under the API. Readiness turns 503 and engine failures keep the one shape
@@ -407,8 +460,9 @@ t.test('a stopped runtime: not ready, and errors without details', async (t) => 
   t.same((await call('GET', '/ready')).body, { status: 'not ready' })
   t.equal((await call('GET', '/ready')).status, 503)
   t.equal((await call('GET', '/health')).status, 200)
-  const res = await call('GET', '/api/v1/tasks')
-  t.ok(res.status === 500 || res.status === 503, `5xx (${res.status})`)
-  if (res.status === 500) isError(t, res, 500, 'BLAST_INTERNAL', /^internal error \(request [^)]+\); the server log has the details$/)
-  else isError(t, res, 503, 'BLAST_NOT_READY')
+  // every route that reaches the engine answers 503 while it is stopped, never a 500
+  for (const [method, url] of [['GET', '/api/v1/tasks'], ['GET', '/api/v1/transients'], ['GET', '/api/v1/runs'], ['GET', '/api/v1/transients/2024abc'],
+    ['POST', '/api/v1/tasks/Step%20one/run']] as const) {
+    isError(t, await call(method, url), 503, 'BLAST_NOT_READY', 'the runtime is stopped')
+  }
 })

@@ -7,7 +7,8 @@ import t from 'tap'
 import { buildApi } from '../../runtime/api/index.ts'
 import { loadManifest } from '../../runtime/manifest/index.ts'
 import { compile } from '../../runtime/plan.ts'
-import { planAgainstDatabase, readAppliedPlan, sameReadiness } from '../../runtime/planner.ts'
+import { sameReadiness } from '../../runtime/planner.ts'
+import { planAgainstDatabase, readAppliedPlan } from '../../runtime/stored-plan.ts'
 import { startTestRuntime, waitFor } from '../helpers/runtime.ts'
 
 const BASE = fileURLToPath(new URL('./fixtures/base.yaml', import.meta.url))

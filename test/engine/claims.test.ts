@@ -64,25 +64,46 @@ t.test('a register never runs twice: every runtime floods the queue with duplica
   t.comment(`runs by runtime: ${[...byWorker.values()].join(' + ')}`)
 })
 
-t.test('a fan-in is never lost when its parents finish together in different runtimes', async t => {
+// On PostgreSQL the two parents of every fan-in run in different runtimes by construction: each
+// runtime stops working the other parent's queue, so Left can only run in the first and Right only in
+// the second, and the last parent to finish commits in a different process from the first. The
+// embedded database is one process's, so there it is one runtime: the fan-in is checked, the "different
+// runtimes" part cannot be, and the title says so.
+const title = onPostgres
+  ? 'a fan-in is never lost when its parents finish together in different runtimes'
+  : 'a fan-in is never lost when its parents finish together (one runtime: the embedded database is one process\'s)'
+t.test(title, async t => {
+  const [left, right] = [first, runtimes[1] ?? first]
+  if (onPostgres) {
+    // (pg-boss's own API: the runtime's workers on that queue stop fetching; the claims are untouched)
+    await left.boss.offWork((await left.getTask('Right')).queue, { wait: false })
+    await right.boss.offWork((await right.getTask('Left')).queue, { wait: false })
+  }
   const started = Date.now()
-  await Promise.all([first.setEnabled('Left', true), (runtimes[1] ?? first).setEnabled('Right', true)])
+  await Promise.all([left.setEnabled('Left', true), right.setEnabled('Right', true)])
   await waitFor(async () => (await first.getTask('Join')).counts.processed === N && drained('task.join'),
     { timeoutMs: 60000, what: 'every Join' })
   t.comment(`${N} fan-ins in ${Date.now() - started} ms`)
   const calls = tally(readCalls(log).filter(c => c.task === 'Join'))
   t.equal(calls.size, N)
   t.ok([...calls.values()].every(n => n === 1), 'each Join ran exactly once')
+  const history = await allRuns(first)
+  let overlapping = 0
   for (const name of names) {
-    const runs = await allRuns(first, { transient: name })
+    const runs = history.filter(r => r.transient === name)
     const at = (task: string) => runs.find(r => r.task === task)!
+    t.same(runs.map(r => r.task).filter(task => task !== 'Hammer').sort(), ['Join', 'Left', 'Right'], `${name}: each parent and the Join ran once`)
     t.ok(Date.parse(at('Join').started_at) >= Math.max(Date.parse(at('Left').finished_at!), Date.parse(at('Right').finished_at!)),
       `${name}: Join after both parents`)
+    if (Date.parse(at('Left').started_at) < Date.parse(at('Right').finished_at!) && Date.parse(at('Right').started_at) < Date.parse(at('Left').finished_at!)) overlapping++
+    if (onPostgres) {
+      t.equal(at('Left').worker, left.workerId, `${name}: Left ran in the first runtime`)
+      t.equal(at('Right').worker, right.workerId, `${name}: Right ran in the second runtime`)
+    }
   }
-  const split = (await allRuns(first)).filter(r => r.task === 'Left' || r.task === 'Right')
-  const apart = names.filter(name => new Set(split.filter(r => r.transient === name).map(r => r.worker)).size === 2).length
-  const who = (task: string) => [...new Set(runtimes.map(r => r.workerId))].map(w => split.filter(r => r.task === task && r.worker === w).length).join(' + ')
-  t.comment(`Left by runtime: ${who('Left')}; Right: ${who('Right')}; ${apart} of ${N} transients had them run by different runtimes`)
+  const apart = names.filter(name => new Set(history.filter(r => r.transient === name && (r.task === 'Left' || r.task === 'Right')).map(r => r.worker)).size === 2).length
+  if (onPostgres) t.equal(apart, N, 'every fan-in had its parents run by different runtimes')
+  t.comment(`${apart} of ${N} transients had their parents run by different runtimes; ${overlapping} of ${N} ran them at the same time`)
   const page = await first.listTransients({ processing_status: 'completed', limit: 1000 })
   t.equal(page.items.length, N)
 })

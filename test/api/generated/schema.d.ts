@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Run a task now
-         * @description Sweeps now: queues the task for every eligible transient (a system task runs once). With `transient`, queues it for that one transient only. The body is optional.
+         * @description Sweeps now: queues the task for every eligible transient (a system task runs once); `queued` is how many jobs, 0 when nothing is eligible or the task is disabled. With `transient`, queues it for that one transient only. The body is optional.
          */
         post: operations["runTask"];
         delete?: never;
@@ -152,7 +152,7 @@ export interface paths {
         };
         /**
          * List transients
-         * @description Oldest `public_timestamp` first, paginated with `cursor`. Filter by the status a task has (`task` and `status`), or by `processing_status`.
+         * @description Oldest `public_timestamp` first (name on ties, transients without one last), paginated with `cursor`. Filter by the status of a task (`task`, `status`, `status_type`: a transient qualifies when one of its registers matches all that are given), and by `processing_status`.
          */
         get: operations["listTransients"];
         put?: never;
@@ -803,7 +803,7 @@ export interface components {
         };
         /** @description The manifest the runtime runs, and the outcome of the last attempt to load it. */
         ManifestInfo: {
-            /** @description The manifest file. */
+            /** @description The manifest's file name (`blast.tasks.yaml`), never its path on the server. */
             file: string;
             /**
              * Format: date-time
@@ -913,8 +913,26 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -953,8 +971,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -993,8 +1029,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1037,7 +1091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1057,6 +1111,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1107,7 +1170,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,6 +1199,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1201,7 +1273,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,6 +1309,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The content-type is not accepted (BLAST_UNSUPPORTED_MEDIA_TYPE). */
             415: {
                 headers: {
@@ -1261,12 +1342,14 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description With `status`: transients whose register for this task has that status. Alone: transients that have this task.
+                 * @description Transients whose register for this task matches `status` and `status_type`; alone: transients that have this task.
                  * @example Host match
                  */
                 task?: string;
-                /** @description A status message, e.g. `processed` or `not processed`. */
+                /** @description A status message, e.g. `processed`. Without `task`: transients with any task in that status. */
                 status?: string;
+                /** @description A status type (blank, success, warning, error): transients with a task (or `task`) in a status of that type, e.g. `error` for every transient with a failed task. */
+                status_type?: "blank" | "success" | "warning" | "error";
                 /** @description processing, blocked or completed. */
                 processing_status?: "processing" | "blocked" | "completed";
                 /** @description Page size, 1..1000. */
@@ -1289,7 +1372,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransientPage"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1309,6 +1392,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1353,7 +1445,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1382,6 +1474,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1433,7 +1534,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransientDetail"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1453,6 +1554,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1508,7 +1618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transient"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1528,6 +1638,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1577,7 +1696,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1597,6 +1716,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1639,7 +1767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1659,6 +1787,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1701,7 +1838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1721,6 +1858,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1779,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResetResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1808,6 +1954,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1864,7 +2019,7 @@ export interface operations {
                     "application/json": components["schemas"]["Explanation"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1884,6 +2039,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1939,7 +2103,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1959,6 +2123,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1998,7 +2171,7 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2018,6 +2191,15 @@ export interface operations {
             };
             /** @description No such task, transient or run. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2054,8 +2236,26 @@ export interface operations {
                     "application/json": components["schemas"]["ManifestInfo"];
                 };
             };
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or wrong bearer token (BLAST_UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2098,7 +2298,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationResult"];
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2118,6 +2318,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2307,7 +2516,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules. */
+            /** @description Bad request: the body, a parameter or the query breaks the schema (BLAST_BAD_REQUEST) or the rules; or refused before that: a URL that does not decode (BLAST_BAD_URL), U+0000 in a query or path parameter (BLAST_INVALID_TEXT), a body that is not JSON (BLAST_MALFORMED_BODY), JSON nested deeper than 1,000 levels (BLAST_JSON_TOO_DEEP), a cursor this API did not hand out (BLAST_INVALID_CURSOR). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2327,6 +2536,15 @@ export interface operations {
             };
             /** @description The body is larger than the limit (BLAST_BODY_TOO_LARGE). */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
