@@ -254,9 +254,9 @@ export class RunPool {
           const active = slot.runs.get(message.id)
           if (!active) break
           const task = active.run.task.name
-          if (!slot.shared && !message.error) {
-            this.#clean.set(task, message.blockMs < SHARE_BELOW_MS ? (this.#clean.get(task) ?? 0) + 1 : 0)
-          } else if (!slot.shared) this.#clean.set(task, 0)
+          // graduating is sticky: a held loop measured under a loaded machine is noise; a task
+          // goes back to workers of its own only when a shared worker stops answering or dies
+          if (!slot.shared && !message.error && message.blockMs < SHARE_BELOW_MS) this.#clean.set(task, (this.#clean.get(task) ?? 0) + 1)
           if (active.timedOut) this.#finish(active, timedOut(active.run.task.timeoutSeconds))
           else if (message.error) this.#finish(active, { kind: 'error', error: message.error })
           else this.#finish(active, message.json === undefined ? { kind: 'returned' } : { kind: 'returned', json: message.json })

@@ -93,7 +93,9 @@ function plugin (file: string, gen: number, source: string | undefined): Promise
   if (known && known.gen >= gen) return known.fn
   const fn = loadPlugin(file, source).then(module => module.process as Function)
   // compiling a module holds the loop: the pool does not judge this worker wedged until it is done
-  fn.then(() => send({ type: 'loaded', file }), () => send({ type: 'loaded', file }))
+  // (posted at once: the run that follows may hold the loop before a batched message would leave)
+  const loaded = () => port.postMessage([{ type: 'loaded', file } satisfies FromWorker])
+  fn.then(loaded, loaded)
   // a file that no longer loads keeps its last good version; a first load that fails is retried next run
   const entry = { gen, fn: known ? fn.catch(() => known.fn) : fn }
   entry.fn.catch(() => { if (plugins.get(file) === entry) plugins.delete(file) })
