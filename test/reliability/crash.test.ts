@@ -51,6 +51,16 @@ t.test('a process killed with runs in flight: another process re-runs each once'
     // both processes run some Task A
     await until(() => new Set(deployment.readInvocations().map(row => row.pid)).size === 2, 'runs in flight on both processes', 30000, 50)
     const [victim, survivor] = Math.random() < 0.5 ? [one, two] : [two, one]
+    // a claimed run may wait in the process for a worker of the run pool: kill when every claim the
+    // victim holds has started, so that what it had in flight is what its plugin log says
+    const claims = async () => (await deployment.query<{ name: string }>(
+      "SELECT t.name FROM {s}.task_status ts JOIN {s}.transient t ON t.id = ts.transient_id WHERE ts.task = 'Task A' AND ts.status = 'processing' AND ts.owner = $1",
+      [victim.workerId])).map(row => row.name)
+    await until(async () => {
+      const held = await claims()
+      const started = new Set(deployment.readInvocations().filter(row => row.pid === victim.pid).map(row => row.name))
+      return held.length > 0 && held.every(name => started.has(name))
+    }, 'every claim of the victim started', 30000, 20)
     const inFlight = deployment.readInvocations().filter(row => row.pid === victim.pid).map(row => row.name)
     const killedAt = Date.now()
     victim.kill('SIGKILL')
