@@ -1,0 +1,55 @@
+// Memory is bounded by the work in flight, not the work done: thousands of runs through Blast's
+// 17-task workflow in a child process under a low heap limit (the soak's load, bench/lib/soak-driver.ts,
+// on a small pool), and the heap after a full GC must not grow per finished run once warmed up. The
+// leak this guards (AbortSignal.any over the process-wide shutdown signal in Dispatcher.#run) kept
+// ~5 KB per run: 20,000 runs would take ~100 MB more and exhaust the limit. No timing is asserted.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BLAST_WORKFLOW, blastManifest, writeProject } from '../../bench/lib/workflow.ts'
+import type { SoakOutput } from '../../bench/lib/soak-driver.ts'
+import { DATABASE_URL, dropSchemas, freshSchemas } from '../helpers/runtime.ts'
+import { tempDir } from '../fixtures/engine/harness.ts'
+
+const CHILD = fileURLToPath(new URL('./fixtures/heap-child.ts', import.meta.url))
+const HEAP_LIMIT_MB = 96
+const POOL = 100
+const ROUNDS = 12
+const WARMUP_ROUNDS = 3
+/** bytes of heap per finished run allowed after warm-up: a tenth of what the leak kept */
+const BOUND = 500
+
+t.test(`${POOL * BLAST_WORKFLOW.length * ROUNDS} runs under a ${HEAP_LIMIT_MB} MB heap: no growth per run after warm-up`, async t => {
+  const dir = tempDir(t, 'blast-memory-')
+  const schemas = freshSchemas()
+  t.teardown(() => dropSchemas(schemas.schema, schemas.bossSchema))
+  const input = {
+    manifest: writeProject(join(dir, 'project'), blastManifest()),
+    databaseUrl: DATABASE_URL,
+    dataDir: null,
+    ...schemas,
+    pool: POOL,
+    runs: POOL * BLAST_WORKFLOW.length * ROUNDS,
+    sampleEvery: 1
+  }
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--expose-gc', CHILD], {
+    env: { ...process.env, HEAP_CHILD_INPUT: JSON.stringify(input), SOAK_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => { stdout += chunk })
+  child.stderr.on('data', chunk => { stderr += chunk })
+  const code = await new Promise(resolve => child.once('exit', resolve))
+  t.equal(code, 0, `the child finished within its heap; stderr: ${stderr.slice(-2000)}`)
+  if (code !== 0) return
+  const output = JSON.parse(stdout) as SoakOutput
+  t.equal(output.runs, input.runs)
+  const warm = output.samples.find(s => s.round === WARMUP_ROUNDS)!
+  const last = output.samples[output.samples.length - 1]!
+  const perRun = (last.heapUsedBytes - warm.heapUsedBytes) / (last.runs - warm.runs)
+  t.comment(`heap after GC by round (MB): ${output.samples.map(s => (s.heapUsedBytes / 2 ** 20).toFixed(1)).join(' ')}`)
+  t.comment(`${perRun.toFixed(1)} bytes per run over ${last.runs - warm.runs} runs after warm-up`)
+  t.ok(perRun <= BOUND, `heap growth per run after warm-up ${perRun.toFixed(1)} B <= ${BOUND} B`)
+})
