@@ -26,7 +26,7 @@ export interface Settings {
   readonly historyDays: number
   /** only the newest this many runs of each (transient, task) are kept in history (0: all) */
   readonly historyPerTask: number
-  /** pg-boss deletes its completed jobs after this many days (fractions allowed, at least a second) */
+  /** pg-boss deletes its completed jobs after this many days (fractions allowed) */
   readonly bossArchiveDays: number
 }
 
@@ -101,7 +101,7 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     watch: flag(env, 'BLAST_WATCH', true),
     historyDays: decimal(env, 'BLAST_HISTORY_DAYS', DEFAULTS.historyDays, 0, 36500),
     historyPerTask: integer(env, 'BLAST_HISTORY_PER_TASK', DEFAULTS.historyPerTask, 0, 1000000),
-    // pg-boss counts whole seconds and reads 0 as "never delete"
-    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 1 / 86400, 3650)
+    // pg-boss counts whole seconds and reads 0 as "never delete": at least 0.001 days (86 s)
+    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650)
   })
 }

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { DATABASE_URL, onPostgres, startTestRuntime, waitFor } from '../helpers/runtime.ts'
 import { FIXTURES, sql } from '../fixtures/engine/harness.ts'
 import type { Runtime } from '../../runtime/runtime.ts'
+import { loadSettings } from '../../runtime/settings.ts'
 
 const KEEP = 3
 const OLD = 2500
@@ -104,4 +105,13 @@ t.test('one process at a time: a pass skips while another holds the turn', { ski
   t.same(await runtime.pruner.prune(), { byAge: 0, perTask: 0, skipped: true })
   await other.query('COMMIT')
   t.same(await runtime.pruner.prune(), { byAge: 10, perTask: 0, skipped: false })
+})
+
+t.test('the settings: defaults, fractions of days, and a bad value named', async t => {
+  t.match(loadSettings({}), { historyDays: 30, historyPerTask: 20, bossArchiveDays: 1 })
+  t.match(loadSettings({ BLAST_HISTORY_DAYS: '0.5', BLAST_HISTORY_PER_TASK: '0', BLAST_BOSS_ARCHIVE_DAYS: '0.25' }),
+    { historyDays: 0.5, historyPerTask: 0, bossArchiveDays: 0.25 })
+  t.throws(() => loadSettings({ BLAST_HISTORY_DAYS: '-1' }), { message: 'BLAST_HISTORY_DAYS="-1" is not a number from 0 to 36500' })
+  t.throws(() => loadSettings({ BLAST_HISTORY_PER_TASK: '2.5' }), { message: 'BLAST_HISTORY_PER_TASK="2.5" is not an integer from 0 to 1000000' })
+  t.throws(() => loadSettings({ BLAST_BOSS_ARCHIVE_DAYS: '0' }), { message: 'BLAST_BOSS_ARCHIVE_DAYS="0" is not a number from 0.001 to 3650' })
 })
