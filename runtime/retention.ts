@@ -7,6 +7,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Db, Queryable } from './database.ts'
 import type { Logger } from './logger.ts'
+import { DEFAULTS } from './settings.ts'
 import type { StoreSql } from './sql.ts'
 
 export interface RetentionPolicy {
@@ -20,7 +21,9 @@ export interface RetentionPolicy {
   readonly intervalSeconds: number
 }
 
-export const RETENTION_DEFAULTS = { historyDays: 30, historyPerTask: 20, bossArchiveDays: 1, intervalSeconds: 60 } as const satisfies RetentionPolicy
+export const RETENTION_DEFAULTS = {
+  historyDays: DEFAULTS.historyDays, historyPerTask: DEFAULTS.historyPerTask, bossArchiveDays: DEFAULTS.bossArchiveDays, intervalSeconds: 60
+} as const satisfies RetentionPolicy
 
 export interface PrunerOptions {
   db: Db
