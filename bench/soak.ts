@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ROOT, exited, phaseMain } from './lib/child.ts'
-import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
+import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, onPostgres, removeDir, tempDir, withClient } from './lib/env.ts'
 import { main, target, type BenchOptions, type ScenarioResult } from './lib/report.ts'
 import { soak as drive, type SoakInput, type SoakOutput, type Sample } from './lib/soak-driver.ts'
 import { int, mb } from './lib/stats.ts'
@@ -41,6 +41,9 @@ export async function soak (options: BenchOptions): Promise<ScenarioResult> {
   const out = join(dir, 'out.json')
   try {
     const manifest = writeProject(join(dir, 'project'), blastManifest())
+    // Deleted rows' space is reused once VACUUM has marked it free. A server with autovacuum off (this
+    // shared test machine's) never does: the soak then vacuums after every round, as autovacuum would.
+    const autovacuum = onPostgres ? await withClient(async client => (await client.query('SHOW autovacuum')).rows[0].autovacuum as string) : 'embedded'
     const input: SoakInput = {
       manifest,
       databaseUrl: DATABASE_URL,
@@ -51,7 +54,8 @@ export async function soak (options: BenchOptions): Promise<ScenarioResult> {
       deadline: minutes ? Date.now() + minutes * 60_000 : 0,
       sampleEvery: 1,
       samplesFile,
-      retention: POLICY
+      retention: POLICY,
+      vacuum: autovacuum === 'off'
     }
     const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--expose-gc', fileURLToPath(import.meta.url)], {
       cwd: ROOT,
@@ -75,6 +79,8 @@ export async function soak (options: BenchOptions): Promise<ScenarioResult> {
     const lateHistory = Math.max(...samples.slice(Math.floor(samples.length / 2)).map(s => s.historyRows))
     const metrics = {
       exitCode: code,
+      autovacuum,
+      vacuumEveryRound: input.vacuum,
       heapLimitMb: HEAP_LIMIT_MB,
       pool,
       runsTarget: runs,
@@ -111,7 +117,7 @@ export async function soak (options: BenchOptions): Promise<ScenarioResult> {
       details: [
         `history rows max ${int(metrics.historyRowsMax)} (policy bound ${int(historyBound)}); pg-boss job rows at the end ${int(last.bossJobRows)}, max ${int(metrics.bossJobRowsMax)}`,
         `our schema + pg-boss's: ${mb(bytes(warm))} after warm-up, ${mb(bytes(half))} midway, ${mb(bytes(last))} at the end (max ${mb(metrics.databaseBytesMax)})`,
-        `stopped by: ${metrics.stoppedBy}`
+        `stopped by: ${metrics.stoppedBy}; autovacuum ${autovacuum}${input.vacuum ? ', so VACUUM of both schemas after every round' : ''}`
       ],
       database: DATABASE,
       quick: options.quick,

@@ -30,6 +30,8 @@ export interface SoakInput {
   retention?: { historyDays: number; historyPerTask: number; bossArchiveDays: number; intervalSeconds: number }
   /** reprocess calls in flight at once */
   concurrency?: number
+  /** VACUUM both schemas' tables after every round: what autovacuum does, on a server where it is off */
+  vacuum?: boolean
 }
 
 export interface Sample {
@@ -93,6 +95,10 @@ export async function soak (input: SoakInput): Promise<SoakOutput> {
   }
   const waitCompleted = async (): Promise<void> => {
     while (await completed() < input.pool) await new Promise(resolve => setTimeout(resolve, 100))
+    if (!input.vacuum) return
+    const tables = await q<{ name: string }>(`SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r'`, [[runtime.store.schema, input.bossSchema]])
+    for (const { name } of tables) await q(`VACUUM ${name}`)
   }
   let round = 0
   let stoppedBy: SoakOutput['stoppedBy'] = 'runs'
