@@ -4,6 +4,8 @@
 // BATCH rows in its own short transaction under a try-lock, so pruning never holds locks a run or
 // the API waits on for long, and of several processes one prunes while the others skip the turn.
 // pg-boss's completed jobs are pg-boss's to delete (its queues' deleteAfterSeconds, set by the runtime).
+// Deleted and updated rows leave space only VACUUM makes reusable: PostgreSQL's autovacuum does it, but
+// the embedded database has none, so there the pruner vacuums, by autovacuum's rule, after each pass.
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Db, Queryable } from './database.ts'
 import type { Logger } from './logger.ts'
@@ -33,6 +35,8 @@ export interface PrunerOptions {
   log: Logger
   metrics: Registry
   policy: RetentionPolicy
+  /** VACUUM tables past autovacuum's threshold after each pass (the embedded database has no autovacuum) */
+  vacuum: boolean
 }
 
 /** rows per batch */
@@ -81,7 +85,7 @@ export class Pruner {
   start (): void {
     if (this.#timer || this.#stopped) return
     const { historyDays, historyPerTask, intervalSeconds } = this.#o.policy
-    if (!historyDays && !historyPerTask) return
+    if (!historyDays && !historyPerTask && !this.#o.vacuum) return
     this.#timer = setInterval(() => void this.prune().catch(() => {}), intervalSeconds * 1000)
     this.#timer.unref()
   }
@@ -125,11 +129,27 @@ export class Pruner {
         }
       }
       if (result.byAge || result.perTask) this.#o.log.info({ byAge: result.byAge, perTask: result.perTask }, 'pruned run history')
+      if (this.#o.vacuum && !this.#stopped) await this.vacuum()
       return result
     } catch (err) {
       this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'pruning run history failed; the next pass tries again')
       throw err
     }
+  }
+
+  /**
+   * VACUUMs the tables of our schema and pg-boss's with more than 50 + 20 % of their rows dead, one at a
+   * time; returns their names. On the embedded database runs wait for each (rarely, by that rule).
+   */
+  async vacuum (): Promise<string[]> {
+    const { db, sql, schema, bossSchema } = this.#o
+    const tables = await db.query<{ name: string }>(sql.tablesToVacuum, [[schema, bossSchema]])
+    for (const { name } of tables) {
+      if (this.#stopped) break
+      await db.query(`VACUUM ${name}`) // a name from the catalog, quoted by format('%I')
+      await pause()
+    }
+    return tables.map(table => table.name)
   }
 
   /** one transaction under the try-lock; null when another process holds it */

@@ -94,7 +94,8 @@ export class Runtime implements Control {
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
     })
     this.pruner = new Pruner({
-      db, sql: this.store.sql, schema: this.store.schema, bossSchema: options.bossSchema ?? 'blast_boss', log, metrics: this.metrics, policy: retention
+      db, sql: this.store.sql, schema: this.store.schema, bossSchema: options.bossSchema ?? 'blast_boss', log, metrics: this.metrics, policy: retention,
+      vacuum: db.kind === 'embedded'
     })
     collectDefaultMetrics({ register: this.metrics }) // heap, RSS, event loop lag, GC
     new Gauge({

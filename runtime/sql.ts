@@ -184,6 +184,9 @@ export function storeSql (s: string) {
         ), d AS (DELETE FROM ${s}.run r USING v WHERE r.id = v.id RETURNING 1)
       SELECT count(*)::int AS n FROM d`,
     historyRows: `SELECT count(*)::int AS n FROM ${s}.run`,
+    // tables of the given schemas past autovacuum's default threshold (50 + 20 % of live rows dead)
+    tablesToVacuum: `SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
+      WHERE schemaname = ANY($1::text[]) AND n_dead_tup > 50 + 0.2 * n_live_tup ORDER BY n_dead_tup DESC`,
     // a schema's tables with their indexes and TOAST ($1: schema name)
     schemaBytes: `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
