@@ -2,7 +2,7 @@
 // 17-task workflow in a child process under a low heap limit (the soak's load, bench/lib/soak-driver.ts,
 // on a small pool), and the heap after a full GC must not grow per finished run once warmed up. The
 // leak this guards (AbortSignal.any over the process-wide shutdown signal in Dispatcher.#run) kept
-// ~5 KB per run: 20,000 runs would take ~100 MB more and exhaust the limit. No timing is asserted.
+// ~5 KB per run: 17,000 runs would take ~85 MB more and exhaust the limit. No timing is asserted.
 import t from 'tap'
 import type { Test } from 'tap'
 import { spawn } from 'node:child_process'
@@ -16,7 +16,7 @@ import { tempDir } from '../fixtures/engine/harness.ts'
 const CHILD = fileURLToPath(new URL('./fixtures/heap-child.ts', import.meta.url))
 const HEAP_LIMIT_MB = 96
 const POOL = 100
-const ROUNDS = 12
+const ROUNDS = 10
 const WARMUP_ROUNDS = 3
 /** bytes of heap per finished run allowed after warm-up: a tenth of what the leak kept */
 const BOUND = 500
