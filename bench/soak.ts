@@ -117,7 +117,8 @@ export async function soak (options: BenchOptions): Promise<ScenarioResult> {
       details: [
         `history rows max ${int(metrics.historyRowsMax)} (policy bound ${int(historyBound)}); pg-boss job rows at the end ${int(last.bossJobRows)}, max ${int(metrics.bossJobRowsMax)}`,
         `our schema + pg-boss's: ${mb(bytes(warm))} after warm-up, ${mb(bytes(half))} midway, ${mb(bytes(last))} at the end (max ${mb(metrics.databaseBytesMax)})`,
-        `stopped by: ${metrics.stoppedBy}; autovacuum ${autovacuum}${input.vacuum ? ', so VACUUM of both schemas after every round' : ''}`
+        `stopped by: ${metrics.stoppedBy}; ${onPostgres ? `autovacuum ${autovacuum}` : 'embedded database: the pruner vacuums'}` +
+          `${input.vacuum ? ', so VACUUM of both schemas after every round' : ''}`
       ],
       database: DATABASE,
       quick: options.quick,
