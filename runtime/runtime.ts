@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PgBoss } from 'pg-boss'
-import { Gauge, Registry } from 'prom-client'
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type {
   Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
@@ -17,8 +17,9 @@ import {
 import { createLogger, type Logger } from './logger.ts'
 import { formatDiagnostic, loadManifest, validateManifestText } from './manifest/index.ts'
 import { migrate } from './migrator.ts'
-import { compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
+import { SWEEP_QUEUE, compile, evaluate, nextSweepAt, type Plan } from './plan.ts'
 import { planAgainstDatabase } from './stored-plan.ts'
+import { Pruner, RETENTION_DEFAULTS, type RetentionPolicy } from './retention.ts'
 import { Scheduler } from './scheduler.ts'
 import { Store, actionRow, decodeRunCursor, encodeRunCursor, type HistoryRow, type Register, type StatusWrite } from './store.ts'
 import { EARLIEST, LATEST, transientProblems } from './transient-rules.ts'
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   batchSize?: number
   /** worker threads for runs that hold their loop (default: available parallelism) */
   poolSize?: number
+  /** run history and pg-boss job retention (runtime/retention.ts) */
+  retention?: Partial<RetentionPolicy>
 }
 
 const HEADS = { manifestHash: 'graph_hash' }
@@ -55,6 +58,7 @@ export class Runtime implements Control {
   #info: ManifestInfo
   #dispatcher: Dispatcher
   #scheduler: Scheduler
+  readonly pruner: Pruner
   #state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting'
   #refreshing: Promise<void> = Promise.resolve()
   #reloading: Promise<unknown> = Promise.resolve()
@@ -72,6 +76,7 @@ export class Runtime implements Control {
     const now = new Date().toISOString()
     this.#info = { manifest: plan.manifest, file: plan.manifest.file, loadedAt: now, diagnostics, lastAttemptAt: now, lastAttemptOk: true }
     this.store = new Store(db, options.schema ?? 'blast')
+    const retention: RetentionPolicy = { ...RETENTION_DEFAULTS, ...options.retention }
     this.boss = new PgBoss({
       ...db.bossOptions(),
       schema: options.bossSchema ?? 'blast_boss',
@@ -79,6 +84,8 @@ export class Runtime implements Control {
       cronMonitorIntervalSeconds: 1,
       cronWorkerIntervalSeconds: 1,
       superviseIntervalSeconds: 30,
+      // pg-boss deletes completed jobs in its maintenance (once a day by default): often enough to hold BLAST_BOSS_ARCHIVE_DAYS
+      maintenanceIntervalSeconds: Math.min(3600, Math.max(10, Math.round(bossDeleteAfterSeconds(retention) / 4))),
       schedule: this.#options.workers,
       supervise: this.#options.workers
     })
@@ -90,6 +97,11 @@ export class Runtime implements Control {
     this.#scheduler = new Scheduler({
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
     })
+    this.pruner = new Pruner({
+      db, sql: this.store.sql, schema: this.store.schema, bossSchema: options.bossSchema ?? 'blast_boss', log, metrics: this.metrics, policy: retention,
+      vacuum: db.kind === 'embedded'
+    })
+    collectDefaultMetrics({ register: this.metrics }) // heap, RSS, event loop lag, GC
     new Gauge({
       name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
       collect: async function (this: Gauge) {
@@ -128,6 +140,7 @@ export class Runtime implements Control {
     await this.apply(this.#plan)
     this.#state = 'running'
     if (this.#options.workers) await this.#scheduler.reap()
+    if (this.#options.workers) this.pruner.start()
   }
 
   /** makes the store, the queues, the workers and the schedules match a plan */
@@ -143,11 +156,14 @@ export class Runtime implements Control {
         notify: true,
         expireInSeconds: planned.task.timeoutSeconds + 60,
         retryLimit: 5,
-        retryDelay: 1
+        retryDelay: 1,
+        deleteAfterSeconds: bossDeleteAfterSeconds(this.pruner.policy)
       } as const
-      if (existing.has(planned.queue)) await this.boss.updateQueue(planned.queue, { expireInSeconds: options.expireInSeconds })
-      else await this.boss.createQueue(planned.queue, options)
+      if (existing.has(planned.queue)) {
+        await this.boss.updateQueue(planned.queue, { expireInSeconds: options.expireInSeconds, deleteAfterSeconds: options.deleteAfterSeconds })
+      } else await this.boss.createQueue(planned.queue, options)
     }
+    if (existing.has(SWEEP_QUEUE)) await this.boss.updateQueue(SWEEP_QUEUE, { deleteAfterSeconds: bossDeleteAfterSeconds(this.pruner.policy) })
     if (await this.store.getMeta(HEADS.manifestHash) !== plan.graphHash) {
       // the graph changed: readiness and progress of every transient are re-evaluated, in the background
       this.#refreshing = this.#refreshing.then(async () => {
@@ -168,6 +184,7 @@ export class Runtime implements Control {
     if (this.#state === 'stopping' || this.#state === 'stopped') return
     this.#state = 'stopping'
     try {
+      await this.pruner.stop()
       await this.#scheduler.stop()
       await this.#dispatcher.stop(this.#options.shutdownGraceSeconds * 1000)
       await this.#refreshing
@@ -547,6 +564,11 @@ interface TransientRow {
 }
 interface RegisterRow { task: string; status: string; updated_at: Date; duration_ms: number | null; attempts: number; output: unknown; last_error: string | null; owner: string | null }
 interface RunRow extends Omit<Run, 'started_at' | 'finished_at'> { started_at: Date; finished_at: Date | null }
+
+/** pg-boss keeps whole seconds, and reads 0 as never */
+function bossDeleteAfterSeconds (policy: RetentionPolicy): number {
+  return Math.max(1, Math.round(policy.bossArchiveDays * 86400))
+}
 
 /** 1..1000 whatever arrives (ajv coerces "1e309" to Infinity and lets it past `maximum`) */
 function pageSize (limit: number | undefined): number {

@@ -25,6 +25,12 @@ export interface Settings {
   readonly poolSize: number
   /** watch the manifest and plugins and apply valid edits without a restart */
   readonly watch: boolean
+  /** run history older than this many days is pruned (fractions allowed; 0: kept however old) */
+  readonly historyDays: number
+  /** only the newest this many runs of each (transient, task) are kept in history (0: all) */
+  readonly historyPerTask: number
+  /** pg-boss deletes its completed jobs after this many days (fractions allowed) */
+  readonly bossArchiveDays: number
 }
 
 export const DEFAULTS = {
@@ -37,7 +43,10 @@ export const DEFAULTS = {
   bossSchema: 'blast_boss',
   leaseSeconds: 15,
   shutdownGraceSeconds: 10,
-  batchSize: 100
+  batchSize: 100,
+  historyDays: 30,
+  historyPerTask: 20,
+  bossArchiveDays: 1
 } as const
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
@@ -50,6 +59,16 @@ function integer (env: NodeJS.ProcessEnv, name: string, fallback: number, min: n
   const value = Number(raw)
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new SettingsError(`${name}=${JSON.stringify(raw)} is not an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+function decimal (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new SettingsError(`${name}=${JSON.stringify(raw)} is not a number from ${min} to ${max}`)
   }
   return value
 }
@@ -83,6 +102,10 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownGraceSeconds: integer(env, 'BLAST_SHUTDOWN_GRACE_SECONDS', DEFAULTS.shutdownGraceSeconds, 0, 3600),
     batchSize: integer(env, 'BLAST_BATCH_SIZE', DEFAULTS.batchSize, 1, 1000),
     poolSize: integer(env, 'BLAST_POOL_SIZE', availableParallelism(), 1, 256),
-    watch: flag(env, 'BLAST_WATCH', true)
+    watch: flag(env, 'BLAST_WATCH', true),
+    historyDays: decimal(env, 'BLAST_HISTORY_DAYS', DEFAULTS.historyDays, 0, 36500),
+    historyPerTask: integer(env, 'BLAST_HISTORY_PER_TASK', DEFAULTS.historyPerTask, 0, 1000000),
+    // pg-boss counts whole seconds and reads 0 as "never delete": at least 0.001 days (86 s)
+    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650)
   })
 }

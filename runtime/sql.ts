@@ -169,6 +169,35 @@ export function storeSql (s: string) {
     runById: `SELECT id::text, transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
       FROM ${s}.run WHERE id = $1`,
 
+    // ---- retention (runtime/retention.ts): history only; the registers (task_status) are never touched ----
+    // one pruner at a time across processes, held until the batch's transaction ends
+    retentionLock: 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+    // a batch of runs that started more than $1 seconds ago (index run_started_at)
+    pruneOld: `WITH v AS (SELECT id FROM ${s}.run WHERE started_at < now() - make_interval(secs => $1) LIMIT $2),
+        d AS (DELETE FROM ${s}.run r USING v WHERE r.id = v.id RETURNING 1)
+      SELECT count(*)::int AS n FROM d`,
+    // the last id of the next (at most $2) history rows after id $1, and how many there are
+    historyChunkEnd: `SELECT max(id)::text AS last, count(*)::int AS n FROM (SELECT id FROM ${s}.run WHERE id > $1 ORDER BY id LIMIT $2) c`,
+    // of the (transient, task) pairs that gained runs in ids ($1, $2], the runs past the newest $3;
+    // at most $4 of them (index run_transient_task)
+    pruneExcess: `WITH fresh AS (
+          SELECT DISTINCT transient, task FROM ${s}.run WHERE id > $1 AND id <= $2 AND transient IS NOT NULL
+        ), v AS (
+          SELECT x.id FROM fresh f CROSS JOIN LATERAL (
+            SELECT r.id FROM ${s}.run r WHERE r.transient = f.transient AND r.task = f.task ORDER BY r.id DESC OFFSET $3) x
+          LIMIT $4
+        ), d AS (DELETE FROM ${s}.run r USING v WHERE r.id = v.id RETURNING 1)
+      SELECT count(*)::int AS n FROM d`,
+    // exact up to a million rows; above, the planner's estimate (a count would scan it all on every scrape)
+    historyRows: `SELECT (CASE WHEN c.reltuples > 1000000 THEN c.reltuples ELSE (SELECT count(*) FROM ${s}.run) END)::float8 AS n
+      FROM pg_class c WHERE c.oid = '${s}.run'::regclass`,
+    // tables of the given schemas past autovacuum's default threshold (50 + 20 % of live rows dead)
+    tablesToVacuum: `SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
+      WHERE schemaname = ANY($1::text[]) AND n_dead_tup > 50 + 0.2 * n_live_tup ORDER BY n_dead_tup DESC`,
+    // a schema's tables with their indexes and TOAST ($1: schema name)
+    schemaBytes: `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
+
     // ---- plan (runtime/planner.ts): the applied manifest and the stored statuses ----
     appliedTasks: `SELECT name, in_manifest, declared_enabled, enabled_override, definition
       FROM ${s}.task ORDER BY first_seen_at, name`,

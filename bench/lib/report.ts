@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 /** the scenarios, in the order the issue lists them; each is bench/<name>.ts */
-export const SCENARIOS = ['throughput', 'latency', 'sweep', 'startup', 'api', 'manifest', 'cpu'] as const
+export const SCENARIOS = ['throughput', 'latency', 'sweep', 'startup', 'api', 'manifest', 'cpu', 'soak'] as const
 
 export interface Target {
   readonly what: string

@@ -23,7 +23,8 @@ options:
 environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.tasks.yaml),
 PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
 BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
-BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true)`
+BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true), BLAST_HISTORY_DAYS (30),
+BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1)`
 
 /** after the grace period, a stop has this long to finish before the process ends regardless */
 const STOP_MARGIN_MS = 5000
@@ -57,7 +58,8 @@ export async function run (args: string[], io: Io): Promise<number> {
     leaseSeconds: settings.leaseSeconds,
     shutdownGraceSeconds: settings.shutdownGraceSeconds,
     batchSize: settings.batchSize,
-    poolSize: settings.poolSize
+    poolSize: settings.poolSize,
+    retention: { historyDays: settings.historyDays, historyPerTask: settings.historyPerTask, bossArchiveDays: settings.bossArchiveDays }
   })
   const watcher = (values.watch ?? settings.watch) ? new ManifestWatcher(runtime, log) : null
   watcher?.start()
