@@ -48,8 +48,8 @@ t.test('old history pruned, the newest N per (transient, task) kept, registers u
     VALUES (NULL, 'system', now(), 'processed', 'sweep'), ('ret-2', 'Task B', now(), 'processed', 'api'), ('ret-2', 'Task B', now(), 'processed', 'api')`)
   const before = await registers(runtime)
   const detail = await runtime.getTransient('ret-2')
-  const newest = (await sql<{ id: string }>(runtime, `SELECT id::text FROM {s}.run WHERE transient = 'ret-1' AND task = 'Task A'
-    ORDER BY id DESC LIMIT $1`, [KEEP])).map(r => r.id)
+  const newest = (await sql<{ id: string }>(runtime, `SELECT id::text AS id FROM {s}.run r WHERE transient = 'ret-1' AND task = 'Task A'
+    ORDER BY r.id DESC LIMIT $1`, [KEEP])).map(r => r.id)
   const counts = await pairCounts(runtime)
   t.equal(counts.get('ret-1 / Task A'), 11, 'one run and ten older ones')
   t.equal(counts.get('ret-2 / Task B'), 3)
@@ -60,7 +60,7 @@ t.test('old history pruned, the newest N per (transient, task) kept, registers u
   const after = await pairCounts(runtime)
   t.ok([...after.values()].every(n => n <= KEEP), 'no pair has more than N runs')
   t.equal(after.get('ret-2 / Task B'), 3, 'a pair at the limit keeps all')
-  t.same((await sql<{ id: string }>(runtime, `SELECT id::text FROM {s}.run WHERE transient = 'ret-1' AND task = 'Task A' ORDER BY id DESC`)).map(r => r.id),
+  t.same((await sql<{ id: string }>(runtime, `SELECT id::text AS id FROM {s}.run r WHERE transient = 'ret-1' AND task = 'Task A' ORDER BY r.id DESC`)).map(r => r.id),
     newest, 'the newest N are the ones kept')
   t.equal((await sql<{ n: number }>(runtime, 'SELECT count(*)::int AS n FROM {s}.run WHERE transient IS NULL'))[0]!.n, 1, 'a system run is kept')
   t.same(await registers(runtime), before, 'every register (status, output, last error, attempts) as it was')
