@@ -105,7 +105,7 @@ export function confinePlugins(
   for (const use of uses) {
     const { plugin, task } = use
     const whose = plugin.explicit ? `plugin ${JSON.stringify(plugin.ref)} of task ${JSON.stringify(task.name)}` : `the plugin ${plugin.ref} of task ${JSON.stringify(task.name)}`
-    const folder = `${displayPath(dir)}, the manifest's folder`
+    const folder = `the manifest's folder ${displayPath(dir)}`
     const rule = 'a plugin must be inside it (move the file in, or the manifest up)'
     const refuse = (code: 'BLAST_PLUGIN_OUTSIDE' | 'BLAST_PLUGIN_EXTENSION', message: string): void => {
       diagnostics.push(diagnostic(manifestFile, pluginAt(source, use), 'error', code, message))
@@ -117,7 +117,7 @@ export function confinePlugins(
     if (plugin.found) {
       realDir ??= realpath(dir)
       if (!within(realDir, realpath(plugin.file))) {
-        refuse('BLAST_PLUGIN_OUTSIDE', `${whose} leads outside ${folder}, through a symbolic link; ${rule}`)
+        refuse('BLAST_PLUGIN_OUTSIDE', `${whose} leads outside ${folder} through a symbolic link; ${rule}`)
         continue
       }
     }
