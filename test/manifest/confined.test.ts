@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 import t from 'tap'
-import { EXCERPT_CHARS } from '../../runtime/plugin-loader.ts'
+import { EXCERPT_CHARS, describeThrown, loadPlugin } from '../../runtime/plugin-loader.ts'
 import { formatDiagnostics, loadManifest, validateManifestText } from '../../runtime/manifest/index.ts'
 
 const CLI = resolve('runtime/cli.ts')
@@ -103,4 +103,22 @@ t.test('a path inside the folder through .. and a module of every extension are 
   const { manifest, diagnostics } = await validateManifestText(text, { file: 'm.yaml', dir })
   t.same(diagnostics, [])
   t.equal(manifest?.tasks.length, 4)
+})
+
+t.test('describeThrown: any thrown value becomes one bounded line', async (t) => {
+  const hostile = new Proxy({}, { get () { throw new Error('trap') }, getPrototypeOf () { throw new Error('trap') } })
+  t.equal(describeThrown(Object.create(null)), 'a thrown value that cannot be turned into text')
+  t.equal(describeThrown(hostile), 'a thrown value that cannot be turned into text')
+  t.equal(describeThrown(new TypeError('bad\nmore')), 'TypeError: bad')
+  t.equal(describeThrown('plain'), 'plain')
+  t.equal(describeThrown(42), 'number 42')
+  t.equal(describeThrown({ code: 7 }), 'a thrown object {"code":7}')
+  t.equal(describeThrown('x'.repeat(1000)).length, EXCERPT_CHARS)
+})
+
+t.test('loadPlugin in this thread reports a throw of Object.create(null) instead of failing on it', async (t) => {
+  await t.rejects(loadPlugin(`${F}/faults/throws-null-object.ts`), {
+    code: 'BLAST_PLUGIN_LOAD',
+    message: `${F}/faults/throws-null-object.ts throws while loading: a thrown value that cannot be turned into text`
+  })
 })
