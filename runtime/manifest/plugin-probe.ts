@@ -64,7 +64,13 @@ export async function probePlugins (files: readonly string[], timeoutMs = PROBE_
         }
         break
       }
-      await runWorker(rest, left, seconds, results)
+      const before = results.size
+      const ended = await runWorker(rest, left, seconds, results)
+      // a worker that ends before reporting on any file (it could not start) is not tried again and again
+      if (results.size === before) {
+        for (const file of rest) results.set(file, { code: 'BLAST_PLUGIN_LOAD', message: `${displayPath(file)} was not checked: the checking worker ended before it loaded anything (${ended})` })
+        break
+      }
     }
   } finally {
     release()
@@ -72,8 +78,8 @@ export async function probePlugins (files: readonly string[], timeoutMs = PROBE_
   return results
 }
 
-/** one worker over `files`; settles when it is done, dies, or runs out of time */
-function runWorker (files: readonly string[], timeoutMs: number, seconds: string, results: Map<string, ProbeFailure | undefined>): Promise<void> {
+/** one worker over `files`; settles, with how it ended, when it is done, dies, or runs out of time */
+function runWorker (files: readonly string[], timeoutMs: number, seconds: string, results: Map<string, ProbeFailure | undefined>): Promise<string> {
   return new Promise(resolve => {
     let current: string | null = null
     let settled = false
@@ -93,8 +99,9 @@ function runWorker (files: readonly string[], timeoutMs: number, seconds: string
       if (current !== null && !results.has(current)) {
         results.set(current, { code: 'BLAST_PLUGIN_LOAD', message: `${displayPath(current)} ${blame ?? 'stopped the check while loading'}` })
       }
+      const ended = blame ?? 'ended'
       // the plugin may have left timers or handles behind; the thread goes either way
-      worker.terminate().then(() => resolve(), () => resolve())
+      worker.terminate().then(() => resolve(ended), () => resolve(ended))
     }
     const timer = setTimeout(() => finish(`did not finish loading within the ${seconds} limit (an endless loop or a wait at top level?)`), timeoutMs)
     worker.on('message', (message: ProbeMessage) => {
