@@ -12,6 +12,11 @@ export const PROBE_TIMEOUT_MS = 10_000
 const PROBE_HEAP_MB = 512
 /** probes at once in this process (each is a thread); more wait their turn, outside the time limit */
 const MAX_PROBES = 2
+/**
+ * how long a worker may take to start, apart from the limit: starting a thread is our cost, not the
+ * plugins', and on a busy machine it varies
+ */
+const STARTUP_MS = 30_000
 
 export interface ProbeFailure {
   readonly code: PluginErrorCode
@@ -52,12 +57,12 @@ export async function probePlugins (files: readonly string[], timeoutMs = PROBE_
   if (files.length === 0) return results
   const release = await slot()
   try {
-    const deadline = Date.now() + timeoutMs
+    // the limit counts the time spent loading plugins, across the workers a dying plugin makes us start
+    let left = timeoutMs
     const seconds = `${Math.round(timeoutMs / 100) / 10} s`
     for (;;) {
       const rest = files.filter(file => !results.has(file))
       if (rest.length === 0) break
-      const left = deadline - Date.now()
       if (left <= 0) {
         for (const file of rest) {
           results.set(file, { code: 'BLAST_PLUGIN_LOAD', message: `${displayPath(file)} was not checked: loading the plugins before it used up the ${seconds} limit` })
@@ -65,7 +70,8 @@ export async function probePlugins (files: readonly string[], timeoutMs = PROBE_
         break
       }
       const before = results.size
-      const ended = await runWorker(rest, left, seconds, results)
+      const { ended, spent } = await runWorker(rest, left, seconds, results)
+      left -= spent
       // a worker that ends before reporting on any file (it could not start) is not tried again and again
       if (results.size === before) {
         for (const file of rest) results.set(file, { code: 'BLAST_PLUGIN_LOAD', message: `${displayPath(file)} was not checked: the checking worker ended before it loaded anything (${ended})` })
@@ -79,10 +85,12 @@ export async function probePlugins (files: readonly string[], timeoutMs = PROBE_
 }
 
 /** one worker over `files`; settles, with how it ended, when it is done, dies, or runs out of time */
-function runWorker (files: readonly string[], timeoutMs: number, seconds: string, results: Map<string, ProbeFailure | undefined>): Promise<string> {
+function runWorker (files: readonly string[], timeoutMs: number, seconds: string, results: Map<string, ProbeFailure | undefined>):
+Promise<{ ended: string; spent: number }> {
   return new Promise(resolve => {
     let current: string | null = null
     let settled = false
+    let started: number | null = null
     const worker = new Worker(WORKER, {
       workerData: { files },
       // a plugin printing at load must not write into the CLI's output or the runtime's log
@@ -99,14 +107,21 @@ function runWorker (files: readonly string[], timeoutMs: number, seconds: string
       if (current !== null && !results.has(current)) {
         results.set(current, { code: 'BLAST_PLUGIN_LOAD', message: `${displayPath(current)} ${blame ?? 'stopped the check while loading'}` })
       }
-      const ended = blame ?? 'ended'
+      const done = { ended: blame ?? 'ended', spent: started === null ? 0 : performance.now() - started }
       // the plugin may have left timers or handles behind; the thread goes either way
-      worker.terminate().then(() => resolve(ended), () => resolve(ended))
+      worker.terminate().then(() => resolve(done), () => resolve(done))
     }
-    const timer = setTimeout(() => finish(`did not finish loading within the ${seconds} limit (an endless loop or a wait at top level?)`), timeoutMs)
+    let timer = setTimeout(() => finish(`did not start within ${STARTUP_MS / 1000} s`), STARTUP_MS)
     worker.on('message', (message: ProbeMessage) => {
-      if (message.type === 'loading') current = message.file
-      else if (message.type === 'loaded') results.set(message.file, undefined)
+      if (message.type === 'loading') {
+        current = message.file
+        if (started === null) {
+          // the clock runs from the first plugin on
+          started = performance.now()
+          clearTimeout(timer)
+          timer = setTimeout(() => finish(`did not finish loading within the ${seconds} limit (an endless loop or a wait at top level?)`), timeoutMs)
+        }
+      } else if (message.type === 'loaded') results.set(message.file, undefined)
       else if (message.type === 'failed') results.set(message.file, bounded(message))
       else finish()
     })
