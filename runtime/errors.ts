@@ -21,6 +21,8 @@ export const DIAGNOSTICS = {
   BLAST_SELF_PREREQUISITE: "A task's own prerequisite asks for a status other than its implied `not processed` guard.",
   BLAST_PLUGIN_MISSING: 'The plugin file of a task does not exist.',
   BLAST_PLUGIN_LOAD: 'The plugin file exists but does not load (syntax error, failing import, throw at load time).',
+  BLAST_PLUGIN_OUTSIDE: "The plugin path leads outside the manifest's folder, as written (`../`, an absolute path) or through a symbolic link; it is not loaded.",
+  BLAST_PLUGIN_EXTENSION: 'The plugin file is not a JavaScript or TypeScript module (.ts, .mts, .cts, .js, .mjs, .cjs); it is not loaded.',
   BLAST_PLUGIN_EXPORTS: 'The plugin exports something other than a single `process` function.',
   BLAST_PLUGIN_UNUSED: 'A file in plugins/ that no task uses (warning).',
   BLAST_MANIFEST_READ: 'The manifest file does not exist or cannot be read.',

@@ -78,12 +78,49 @@ export async function loadPlugin(file: string, source?: string): Promise<Plugin>
   return { process: processOf(abs, shown, namespace) }
 }
 
+/** how much of a plugin's own error text a message quotes */
+export const EXCERPT_CHARS = 300
+
+/** at most EXCERPT_CHARS of one line: a plugin's error is quoted, never a file's content at length */
+export function excerpt(text: string): string {
+  const line = text.split('\n')[0]!.trim()
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS - 1)}…` : line
+}
+
+/**
+ * A thrown value as a short line of text. Anything can be thrown, including values that cannot be
+ * turned into text (Object.create(null), a Proxy whose traps throw): those are said to be so.
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof Error) return excerpt(`${value.name === 'Error' ? '' : `${value.name}: `}${String(value.message)}`)
+    if (typeof value === 'string') return excerpt(value)
+    if (typeof value !== 'object' && typeof value !== 'function') return excerpt(`${typeof value} ${String(value)}`)
+    let text = String(value)
+    if (text === '[object Object]') text = JSON.stringify(value) ?? text
+    return excerpt(`a thrown ${Array.isArray(value) ? 'list' : typeof value} ${text}`)
+  } catch {
+    return 'a thrown value that cannot be turned into text'
+  }
+}
+
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error && typeof value.message === 'string'
+  } catch {
+    return false
+  }
+}
+
 function loadError(abs: string, shown: string, error: unknown): PluginLoadError {
-  const err = error instanceof Error ? error : new Error(String(error))
+  if (!isError(error)) {
+    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} throws while loading: ${describeThrown(error)}`)
+  }
+  const err = error
   // jiti reports a syntax error as `ParseError: <what>\n <file>:<line>:<0-based column>`
   const parse = /^(?:Error: )?ParseError: ([^\n]*)\n\s*(.*):(\d+):(\d+)\s*$/s.exec(err.message)
   if (parse && resolve(parse[2]!) === abs) {
-    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} has a syntax error: ${parse[1]!.trim() || 'unexpected token'}`, {
+    return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} has a syntax error: ${excerpt(parse[1]!) || 'unexpected token'}`, {
       line: Number(parse[3]),
       column: Number(parse[4]) + 1,
       cause: error
@@ -91,7 +128,7 @@ function loadError(abs: string, shown: string, error: unknown): PluginLoadError 
   }
   // the first line says it (Node appends the require stack to a missing import); a SyntaxError
   // here comes from code the plugin ran, such as JSON.parse, so its name is kept
-  const reason = `${err.name === 'Error' ? '' : `${err.name}: `}${err.message.split('\n')[0]}`
+  const reason = describeThrown(err)
   return new PluginLoadError('BLAST_PLUGIN_LOAD', abs, `${shown} throws while loading: ${reason}`, { ...stackLine(err, abs), cause: error })
 }
 

@@ -28,7 +28,7 @@ export default async function manifestRoutes(app: FastifyInstance, { control, gu
       tags: TAGS,
       operationId: 'validateManifest',
       summary: 'Validate a manifest text',
-      description: 'Checks a blast.tasks.yaml sent as the body (`Content-Type: application/yaml`, `text/yaml` or `text/plain`) and returns every diagnostic. Nothing is applied.',
+      description: 'Checks a blast.tasks.yaml sent as the body (`Content-Type: application/yaml`, `text/yaml` or `text/plain`) and returns every diagnostic. Nothing is applied. Plugins are loaded to check them in a throwaway worker thread with a 10 s limit, never in the runtime\'s own thread; a plugin path outside the manifest\'s folder is refused unloaded (`BLAST_PLUGIN_OUTSIDE`).',
       body: { content: Object.fromEntries(YAML_TYPES.map((type) => [type, { schema: yamlText }])) },
       response: { 200: { description: 'The diagnostics; `ok` is false when any is an error.', ...ref('ValidationResult') }, ...errorResponses(400, 401, 413, 415) }
     })
@@ -40,7 +40,7 @@ export default async function manifestRoutes(app: FastifyInstance, { control, gu
       tags: TAGS,
       operationId: 'planManifest',
       summary: 'Plan a manifest text',
-      description: 'What applying a blast.tasks.yaml sent as the body would change against the database: tasks added (and the transients each backfills), removed, rewired, re-timed, enabled or disabled, other changed fields, statuses, and the transients that would become eligible. The same answer as `blast-tasks plan --json`. Nothing is applied.',
+      description: 'What applying a blast.tasks.yaml sent as the body would change against the database: tasks added (and the transients each backfills), removed, rewired, re-timed, enabled or disabled, other changed fields, statuses, and the transients that would become eligible. The same answer as `blast-tasks plan --json`. Nothing is applied; plugins are checked as by validate, in a throwaway worker thread.',
       body: { content: Object.fromEntries(YAML_TYPES.map((type) => [type, { schema: yamlText }])) },
       response: { 200: { description: 'The diagnostics, and the changes when the text has no error.', ...PLAN_RESULT }, ...errorResponses(400, 401, 413, 415) }
     })

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path'
 import type { Diagnostic, Manifest } from '../types.ts'
 import { buildManifest } from './build.ts'
 import { START, diagnostic, displayPath, hasErrors, sortDiagnostics } from './diagnostics.ts'
-import { FileProbe, checkPlugins, resolvePlugin } from './plugins.ts'
+import { FileProbe, checkPlugins, confinePlugins, resolvePlugin } from './plugins.ts'
 import { checkRules } from './rules.ts'
 import { checkSchema } from './schema.ts'
 import { parseSource } from './source.ts'
@@ -25,6 +25,8 @@ export interface ValidationResult {
 export interface LoadOptions {
   /** load every plugin and check its exports, and warn about unused files in plugins/ (default true) */
   readonly checkPlugins?: boolean
+  /** the time the plugins of one manifest may take to load, in the probe worker (default 10 000 ms) */
+  readonly pluginTimeoutMs?: number
 }
 
 export interface TextOptions extends LoadOptions {
@@ -54,7 +56,7 @@ export async function validateManifestText(text: string, options: TextOptions): 
   const dir = resolve(options.dir)
   const shown = displayPath(file)
   try {
-    return await validate(text, file, dir, shown, options.checkPlugins ?? true)
+    return await validate(text, file, dir, shown, options.checkPlugins ?? true, options.pluginTimeoutMs)
   } catch (error) {
     // a bug of ours must not take down whoever asked; report it like any other problem
     return {
@@ -64,7 +66,7 @@ export async function validateManifestText(text: string, options: TextOptions): 
   }
 }
 
-async function validate(text: string, file: string, dir: string, shown: string, withPlugins: boolean): Promise<ValidationResult> {
+async function validate(text: string, file: string, dir: string, shown: string, withPlugins: boolean, timeoutMs: number | undefined): Promise<ValidationResult> {
   const source = parseSource(typeof text === 'string' ? text : String(text))
   const toDiagnostic = (p: (typeof source.problems)[number]): Diagnostic => diagnostic(shown, p.at, p.severity, p.code, p.message)
   const diagnostics = source.problems.map(toDiagnostic)
@@ -79,9 +81,12 @@ async function validate(text: string, file: string, dir: string, shown: string, 
   const uses = rules.tasks.map((task) => ({ task, plugin: resolvePlugin(dir, task.slug, task.raw.plugin, probe) }))
   // a plugin value of the wrong type is the schema's to report; looking for a default would add noise
   const checkable = uses.filter((u) => u.task.raw.plugin === undefined || (typeof u.task.raw.plugin === 'string' && u.task.raw.plugin !== ''))
+  // confinement holds whether or not plugins are loaded: a manifest never names code outside its folder
+  const confined = confinePlugins(source, shown, dir, checkable)
+  diagnostics.push(...confined.diagnostics)
   if (withPlugins) {
     const listed = typeof source.data === 'object' && source.data !== null && Array.isArray((source.data as { tasks?: unknown }).tasks)
-    diagnostics.push(...(await checkPlugins(source, shown, dir, checkable, listed)))
+    diagnostics.push(...(await checkPlugins(source, shown, dir, confined.allowed, listed, timeoutMs)))
   }
 
   const sorted = sortDiagnostics(diagnostics, shown)

@@ -1,16 +1,20 @@
-// Finds the plugin file of each task and, when asked, loads it and checks the contract. Loads are
-// cached per file within one validation: a thousand tasks sharing three plugins load three files.
-import { readdirSync, statSync } from 'node:fs'
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
-import { PluginLoadError, loadPlugin } from '../plugin-loader.ts'
+// Finds the plugin file of each task, keeps it inside the manifest's folder and, when asked, loads
+// it and checks the contract. Loads happen in a throwaway worker (plugin-probe.ts), once per file
+// within one validation: a thousand tasks sharing three plugins load three files.
+import { readdirSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { Diagnostic } from '../types.ts'
 import { START, diagnostic, displayPath, quoteList } from './diagnostics.ts'
 import type { Position } from './diagnostics.ts'
 import type { TaskEntry } from './rules.ts'
 import type { Source } from './source.ts'
+import { probePlugins } from './plugin-probe.ts'
 import { closest } from './suggest.ts'
 
+/** the names a plugin is looked for under, in order, when the manifest gives none (or no extension) */
 export const PLUGIN_EXTENSIONS = ['.ts', '.js', '.mjs'] as const
+/** what a plugin may be: a JavaScript or TypeScript module, nothing else */
+export const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const
 export const PLUGINS_FOLDER = 'plugins'
 
 export interface ResolvedPlugin {
@@ -42,9 +46,25 @@ export class FileProbe {
   }
 }
 
+/** true when `file` is `dir` or below it */
+function within(dir: string, file: string): boolean {
+  const rel = relative(dir, file)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+function realpath(file: string): string {
+  try {
+    return realpathSync(file)
+  } catch {
+    return resolve(file)
+  }
+}
+
 export function resolvePlugin(dir: string, slug: string, written: unknown, probe: FileProbe): ResolvedPlugin {
   if (typeof written === 'string' && written !== '') {
     const file = resolve(dir, written)
+    // a path that leaves the folder is not even looked at: its existence is none of the caller's business
+    if (!within(dir, file)) return { ref: written, file, found: false, tried: [], explicit: true }
     const tried = [file]
     if (extname(written) === '') tried.push(...PLUGIN_EXTENSIONS.map((ext) => file + ext))
     const hit = tried.find((f) => probe.isFile(f))
@@ -63,16 +83,65 @@ interface PluginUse {
   readonly plugin: ResolvedPlugin
 }
 
+/** where a diagnostic about a task's plugin points: the `plugin` value, or the task's name for the default */
+function pluginAt(source: Source, use: PluginUse): Position {
+  return use.plugin.explicit ? source.valueAt(['tasks', use.task.index, 'plugin']) : source.valueAt(['tasks', use.task.index, 'name'])
+}
+
+/**
+ * The plugins that may not be loaded at all, whether or not plugins are checked: a path outside the
+ * manifest's folder (as written, or once symbolic links are followed) and a file that is no module.
+ * Returns the diagnostics and the uses that passed.
+ */
+export function confinePlugins(
+  source: Source,
+  manifestFile: string,
+  dir: string,
+  uses: readonly PluginUse[]
+): { diagnostics: Diagnostic[]; allowed: PluginUse[] } {
+  const diagnostics: Diagnostic[] = []
+  const allowed: PluginUse[] = []
+  let realDir: string | undefined
+  for (const use of uses) {
+    const { plugin, task } = use
+    const whose = plugin.explicit ? `plugin ${JSON.stringify(plugin.ref)} of task ${JSON.stringify(task.name)}` : `the plugin ${plugin.ref} of task ${JSON.stringify(task.name)}`
+    const folder = `the manifest's folder ${displayPath(dir)}`
+    const rule = 'a plugin must be inside it (move the file in, or the manifest up)'
+    const refuse = (code: 'BLAST_PLUGIN_OUTSIDE' | 'BLAST_PLUGIN_EXTENSION', message: string): void => {
+      diagnostics.push(diagnostic(manifestFile, pluginAt(source, use), 'error', code, message))
+    }
+    if (!within(dir, plugin.file)) {
+      refuse('BLAST_PLUGIN_OUTSIDE', `${whose} is outside ${folder}; ${rule}`)
+      continue
+    }
+    if (plugin.found) {
+      realDir ??= realpath(dir)
+      if (!within(realDir, realpath(plugin.file))) {
+        refuse('BLAST_PLUGIN_OUTSIDE', `${whose} leads outside ${folder} through a symbolic link; ${rule}`)
+        continue
+      }
+    }
+    const ext = extname(plugin.file)
+    if ((plugin.found || ext !== '') && !(MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
+      const what = ext === '' ? 'a file without an extension' : `a ${ext} file`
+      refuse('BLAST_PLUGIN_EXTENSION', `${whose} is ${what}; a plugin is a module: ${MODULE_EXTENSIONS.join(', ')}`)
+      continue
+    }
+    allowed.push(use)
+  }
+  return { diagnostics, allowed }
+}
+
 export async function checkPlugins(
   source: Source,
   manifestFile: string,
   dir: string,
   uses: readonly PluginUse[],
-  tasksListed: boolean
+  tasksListed: boolean,
+  timeoutMs?: number
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = []
-  const at = (use: PluginUse): Position =>
-    use.plugin.explicit ? source.valueAt(['tasks', use.task.index, 'plugin']) : source.valueAt(['tasks', use.task.index, 'name'])
+  const at = (use: PluginUse): Position => pluginAt(source, use)
 
   const byFile = new Map<string, PluginUse[]>()
   for (const use of uses) {
@@ -85,23 +154,10 @@ export async function checkPlugins(
     byFile.set(use.plugin.file, list)
   }
 
-  const loads = await Promise.all(
-    [...byFile.keys()].map(async (file) => {
-      try {
-        await loadPlugin(file)
-        return { file, error: undefined }
-      } catch (error) {
-        return { file, error }
-      }
-    })
-  )
-  for (const { file, error } of loads) {
-    if (error === undefined) continue
+  const loads = await probePlugins([...byFile.keys()], timeoutMs)
+  for (const [file, err] of loads) {
+    if (err === undefined) continue
     const users = byFile.get(file)!
-    const err =
-      error instanceof PluginLoadError
-        ? error
-        : new PluginLoadError('BLAST_PLUGIN_LOAD', file, `${displayPath(file)} does not load: ${String(error)}`, { cause: error })
     if (err.line !== undefined) {
       // the problem is inside the plugin: point there, once, naming every task that uses it
       const names = users.map((u) => u.task.name)

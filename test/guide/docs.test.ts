@@ -36,7 +36,7 @@ t.test('the guide retells every section of Blast\'s page, side by side', async t
   const headings = [...guide.matchAll(/^## (.+)$/gm)].map(m => m[1])
   t.same(headings, [
     'The process function', 'The task name', 'Prerequisites', 'Failed status', 'Task frequency', 'Run on start-up',
-    'System tasks', 'Registering your task', 'Checking it runs', 'A worked example'
+    'System tasks', 'Registering your task', 'Checking it runs', 'A worked example', 'What a plugin may do'
   ])
   const sections = guide.split(/^## /m).slice(1)
   for (const section of sections.slice(0, 7)) {

@@ -1,5 +1,6 @@
 // Corners of the rules, each pinned to its exact diagnostic text.
 import t from 'tap'
+import { join, relative } from 'node:path'
 import { formatDiagnostics, validateManifestText } from '../../runtime/manifest/index.ts'
 
 async function check(text: string, checkPlugins = false): Promise<string> {
@@ -40,16 +41,19 @@ t.test('many declared tasks are counted, not listed', async (t) => {
 })
 
 t.test('a default plugin with a close name nearby', async (t) => {
+  const plugin = "export function process() { return 'processed' }\n"
+  const dir = t.testdir({ plugins: { 'noop.ts': plugin, 'host-match.ts': plugin } })
   const { diagnostics } = await validateManifestText('version: 1\ntasks:\n  - name: Noop\n  - name: Host matcher\n', {
     file: 'm.yaml',
-    dir: 'test/fixtures',
+    dir,
     // a Noop task finds plugins/noop.ts by its default name
     checkPlugins: true
   })
-  // test/fixtures/plugins/ is this manifest's plugins folder here: its other files are unused
+  const shown = relative(process.cwd(), join(dir, 'plugins'))
+  // host-match.ts is unused here
   t.equal(
     formatDiagnostics(diagnostics.filter((d) => d.code !== 'BLAST_PLUGIN_UNUSED')),
-    'm.yaml:4:11 error BLAST_PLUGIN_MISSING task "Host matcher" has no plugin; tried test/fixtures/plugins/host-matcher.ts, test/fixtures/plugins/host-matcher.js, test/fixtures/plugins/host-matcher.mjs; did you mean test/fixtures/plugins/host-match.ts? (create one, or set plugin)'
+    `m.yaml:4:11 error BLAST_PLUGIN_MISSING task "Host matcher" has no plugin; tried ${shown}/host-matcher.ts, ${shown}/host-matcher.js, ${shown}/host-matcher.mjs; did you mean ${shown}/host-match.ts? (create one, or set plugin)`
   )
 })
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { PluginLoadError, loadPlugin } from '../../runtime/plugin-loader.ts'
 
-const P = 'test/fixtures/plugins'
+const P = 'test/fixtures/manifests/plugin-lib'
 
 t.test('the accepted shapes', async (t) => {
   for (const file of ['noop.ts', 'noop.js', 'default-function.ts', 'default-object.ts', 'commonjs.js', 'uses-helper.ts']) {

@@ -30,8 +30,8 @@ t.test('valid-minimal.yaml', async (t) => {
       name: 'Cutout download',
       slug: 'cutout-download',
       kind: 'transient',
-      pluginRef: '../plugins/cutout-download.ts',
-      plugin: resolve('test/fixtures/plugins/cutout-download.ts'),
+      pluginRef: 'plugin-lib/cutout-download.ts',
+      plugin: resolve('test/fixtures/manifests/plugin-lib/cutout-download.ts'),
       prerequisites: {},
       failedStatus: 'failed',
       frequencySeconds: 60,
@@ -47,8 +47,8 @@ t.test('valid-minimal.yaml', async (t) => {
       name: 'Host match',
       slug: 'host-match',
       kind: 'transient',
-      pluginRef: '../plugins/host-match.ts',
-      plugin: resolve('test/fixtures/plugins/host-match.ts'),
+      pluginRef: 'plugin-lib/host-match.ts',
+      plugin: resolve('test/fixtures/manifests/plugin-lib/host-match.ts'),
       // the written `Host match: not processed` guard is implied and dropped
       prerequisites: { 'Cutout download': 'processed' },
       failedStatus: 'failed',
@@ -65,8 +65,8 @@ t.test('valid-minimal.yaml', async (t) => {
       name: 'Ingest',
       slug: 'ingest',
       kind: 'system',
-      pluginRef: '../plugins/ingest.ts',
-      plugin: resolve('test/fixtures/plugins/ingest.ts'),
+      pluginRef: 'plugin-lib/ingest.ts',
+      plugin: resolve('test/fixtures/manifests/plugin-lib/ingest.ts'),
       prerequisites: {},
       failedStatus: 'failed',
       frequencySeconds: 240,
@@ -138,7 +138,7 @@ t.test('validateManifestText reads text as if it were the file', async (t) => {
 })
 
 t.test('checkPlugins: false skips loading, existence and unused checks', async (t) => {
-  const text = 'version: 1\ntasks:\n  - name: Host match\n  - { name: B, plugin: ../plugins/extra-export.ts }\n'
+  const text = 'version: 1\ntasks:\n  - name: Host match\n  - { name: B, plugin: plugin-lib/extra-export.ts }\n'
   const result = await validateManifestText(text, { file: 'x.yaml', dir: 'test/fixtures/manifests/project', checkPlugins: false })
   t.same(result.diagnostics, [])
   t.equal(result.manifest?.tasks[0]!.pluginRef, 'plugins/host-match.ts')

@@ -343,7 +343,7 @@ export interface paths {
         put?: never;
         /**
          * Validate a manifest text
-         * @description Checks a blast.tasks.yaml sent as the body (`Content-Type: application/yaml`, `text/yaml` or `text/plain`) and returns every diagnostic. Nothing is applied.
+         * @description Checks a blast.tasks.yaml sent as the body (`Content-Type: application/yaml`, `text/yaml` or `text/plain`) and returns every diagnostic. Nothing is applied. Plugins are loaded to check them in a throwaway worker thread with a 10 s limit, never in the runtime's own thread; a plugin path outside the manifest's folder is refused unloaded (`BLAST_PLUGIN_OUTSIDE`).
          */
         post: operations["validateManifest"];
         delete?: never;
@@ -363,7 +363,7 @@ export interface paths {
         put?: never;
         /**
          * Plan a manifest text
-         * @description What applying a blast.tasks.yaml sent as the body would change against the database: tasks added (and the transients each backfills), removed, rewired, re-timed, enabled or disabled, other changed fields, statuses, and the transients that would become eligible. The same answer as `blast-tasks plan --json`. Nothing is applied.
+         * @description What applying a blast.tasks.yaml sent as the body would change against the database: tasks added (and the transients each backfills), removed, rewired, re-timed, enabled or disabled, other changed fields, statuses, and the transients that would become eligible. The same answer as `blast-tasks plan --json`. Nothing is applied; plugins are checked as by validate, in a throwaway worker thread.
          */
         post: operations["planManifest"];
         delete?: never;
