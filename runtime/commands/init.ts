@@ -12,7 +12,8 @@ import { EXIT, usageError } from '../cli.ts'
 export const usage = `usage: blast-tasks init [dir]
 
 Creates a blast-tasks project in dir (default: the current folder, made if absent):
-  package.json       depends on blast-tasks; scripts start (blast-tasks start) and test (node --test)
+  package.json       depends on blast-tasks; scripts start (blast-tasks start), test (node --test)
+                     and typecheck (tsc)
   blast.tasks.yaml   the manifest, with its $schema inside node_modules for editor completion
   plugins/           one example task, Redshift class
   test/              its test, with runTask from blast-tasks/testing (no database)
@@ -113,9 +114,12 @@ function projectPackage (pkg: PackageJson, name: string, ours: PackageJson): Pac
       // type stripping is on by default from Node 22.18/23.6; the flag keeps 22.12 working
       test: 'node --experimental-strip-types --test "test/**/*.test.ts"',
       validate: 'blast-tasks validate',
+      typecheck: 'tsc',
       ...pkg.scripts
     },
-    dependencies: { 'blast-tasks': range, ...pkg.dependencies }
+    dependencies: { 'blast-tasks': range, ...pkg.dependencies },
+    // for the editor and `npm run typecheck`; start and test need neither
+    devDependencies: { '@types/node': '^24.0.0', typescript: ours.devDependencies?.typescript ?? '^5.9.0', ...pkg.devDependencies }
   }
 }
 
