@@ -1,4 +1,4 @@
-// The plugin contract of plugins/: each module exports `process` and nothing else, and the
+// The plugin contract of the example's plugins/ (examples/pipeline/): each module exports `process` and nothing else, and the
 // manifest and the folder agree (every task has its file, every file serves a task).
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 
-const ROOT = resolve(import.meta.dirname, '../..')
+const ROOT = resolve(import.meta.dirname, '../../examples/pipeline')
 const PLUGINS = join(ROOT, 'plugins')
 
 const files = (await readdir(PLUGINS, { withFileTypes: true }))
