@@ -17,7 +17,7 @@ Creates a blast-tasks project in dir (default: the current folder, made if absen
   blast.tasks.yaml   the manifest, with its $schema inside node_modules for editor completion
   plugins/           one example task, Redshift class
   test/              its test, with runTask from blast-tasks/testing (no database)
-  tsconfig.json, .gitignore, README.md
+  tsconfig.json, .gitignore, README.md, Dockerfile and .dockerignore (docs/deploy.md)
 
 An existing package.json keeps its content and gets the missing scripts, "type": "module" and
 the blast-tasks dependency. Any other file that already exists stops init before anything is
@@ -27,8 +27,8 @@ options:
   -h, --help  this help`
 
 const TEMPLATE = new URL('../../templates/init/', import.meta.url)
-// npm drops .gitignore from a published package, so the template holds it without its dot
-const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' }
+// npm drops .gitignore from a published package, so the template holds it (and .dockerignore) without the dot
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore', dockerignore: '.dockerignore' }
 
 interface PackageJson {
   name?: string
