@@ -115,3 +115,4 @@ t.test('npm pack → install in an empty folder → init → npm test, typecheck
   t.ok(stopped, 'SIGTERM stops the runtime cleanly ("stopped" logged)') || t.comment(output)
 })
 
+
