@@ -60,7 +60,7 @@ t.test('npm pack → install in an empty folder → init → npm test, typecheck
   const manifest = readFileSync(join(app, 'blast.tasks.yaml'), 'utf8')
   const schemaRef = /\$schema=(\S+)/.exec(manifest)?.[1]
   t.ok(schemaRef && existsSync(join(app, schemaRef)), `the manifest's $schema (${schemaRef}) resolves inside node_modules`)
-  for (const file of ['.gitignore', 'README.md', 'tsconfig.json', 'plugins/redshift-class.ts', 'test/redshift-class.test.ts']) {
+  for (const file of ['.gitignore', '.dockerignore', 'Dockerfile', 'README.md', 'tsconfig.json', 'plugins/redshift-class.ts', 'test/redshift-class.test.ts']) {
     t.ok(existsSync(join(app, file)), `scaffold has ${file}`)
   }
   const again = await run('npx', ['--no-install', 'blast-tasks', 'init'], { cwd: app })
