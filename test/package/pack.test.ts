@@ -18,6 +18,8 @@ const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPa
 for (const name of ['DATABASE_URL', 'BLAST_MANIFEST', 'BLAST_INBOX', 'BLAST_DATA_DIR', 'BLAST_SCHEMA', 'BLAST_BOSS_SCHEMA', 'BLAST_API_TOKEN', 'PORT', 'NODE_OPTIONS']) delete env[name]
 // npm sets these for the test run itself; inherited, they would point the inner npm at this repository
 for (const name of Object.keys(env)) if (/^npm_(package|lifecycle)_/.test(name) || name === 'INIT_CWD') delete env[name]
+// and tap's: coverage of this repository's sources is not collected from the installed copy
+for (const name of Object.keys(env)) if (/^(NODE_V8_COVERAGE|TAP|_TAPJS)/.test(name)) delete env[name]
 
 interface Ran { code: number | null; out: string }
 
