@@ -73,3 +73,10 @@ t.test('docker compose config accepts compose.yaml', { skip: dockerCompose ? fal
   const ran = await run('docker', ['compose', 'config', '--quiet'], { cwd: ROOT, env: { ...process.env, BLAST_API_TOKEN: 'x' } })
   t.equal(ran.stderr.trim(), '')
 })
+
+t.test('the root image\'s entrypoint, node bin/blast-tasks.js, runs the checkout\'s TypeScript', async t => {
+  const version = await run(process.execPath, [join(ROOT, 'bin/blast-tasks.js'), '--version'])
+  t.equal(version.stdout.trim(), JSON.parse(read('package.json')).version)
+  const unknown = await run(process.execPath, [join(ROOT, 'bin/blast-tasks.js'), 'strat']).catch((error: { code: number; stderr: string }) => error)
+  t.match(unknown, { code: 2, stderr: /unknown command "strat"; did you mean "start"\?/ }, 'the exit code of the command reaches the shell')
+})
