@@ -2,6 +2,8 @@
 // without migrating; a database that a newer release migrated is refused, by the migrator at start
 // and by the listing. On the embedded database in a temporary folder, or on PostgreSQL in a fresh
 // schema when DATABASE_URL is set.
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync } from 'node:fs'
 import t from 'tap'
 import { main, type Io } from '../../runtime/cli.ts'
 import { openEmbedded, openPostgres, type Db } from '../../runtime/database.ts'
@@ -76,4 +78,21 @@ t.test('a database migrated by a newer release is refused, and the listing says 
   t.equal(listed.code, 1, 'exit code 1')
   t.match(listed.out, /999 {2}999_from_the_future\.sql +applied by a newer release/)
   t.match(listed.out, /BLAST_DATABASE_NEWER/)
+})
+
+// Forward only: a shipped migration is never edited or renumbered (a database that applied it would
+// not see the change); a change is a new file, added here with its hash when it ships.
+const SHIPPED: Readonly<Record<string, string>> = {
+  '001_initial.sql': '41ca1ce7cd639ac708d467d888fbfbd2c296d8142e9c57926c29cc646b24a231'
+}
+
+t.test('shipped migrations are unchanged, numbered in sequence, and every file is known', async t => {
+  const dir = new URL('../../runtime/migrations/', import.meta.url)
+  const files = readdirSync(dir).filter(file => file.endsWith('.sql')).sort()
+  t.same(files, Object.keys(SHIPPED).sort(), 'a new migration is added to SHIPPED when it ships')
+  files.forEach((file, i) => t.match(file, new RegExp(`^${String(i + 1).padStart(3, '0')}_[\\w-]+\\.sql$`), `${file} is number ${i + 1}`))
+  for (const file of files) {
+    const hash = createHash('sha256').update(readFileSync(new URL(file, dir))).digest('hex')
+    t.equal(hash, SHIPPED[file], `${file} is as shipped (edit nothing; write a new migration)`)
+  }
 })
