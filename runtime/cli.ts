@@ -39,6 +39,14 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   plan: {
     summary: 'show what applying a manifest would change in the database',
     load: () => import('./commands/plan.ts')
+  },
+  migrations: {
+    summary: 'list the schema migrations applied to the database and those pending',
+    load: () => import('./commands/migrations.ts')
+  },
+  init: {
+    summary: 'create a new project that depends on blast-tasks (default: the current folder)',
+    load: () => import('./commands/init.ts')
   }
 }
 
@@ -89,9 +97,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   return command.run(args, io)
 }
 
-// no top-level await: a module still awaiting at its top level cannot be imported by what it imports
-if (import.meta.main) {
-  main(process.argv.slice(2)).then(
+/** Runs the command line on argv and sets the process's exit code; bin/blast-tasks.js calls this. */
+export function runCli (argv: readonly string[]): Promise<void> {
+  return main(argv).then(
     (code) => {
       process.exitCode = code
     },
@@ -105,3 +113,6 @@ if (import.meta.main) {
     }
   )
 }
+
+// no top-level await: a module still awaiting at its top level cannot be imported by what it imports
+if (import.meta.main) void runCli(process.argv.slice(2))

@@ -41,6 +41,7 @@ export const BlastInvalidTransient = createError('BLAST_TRANSIENT_INVALID', '%s'
 export const BlastNotTransientTask = createError('BLAST_NOT_A_TRANSIENT_TASK', 'task "%s" is a system task and runs on no transient', 400)
 export const BlastRunNotFound = createError('BLAST_RUN_NOT_FOUND', 'run %s does not exist', 404)
 export const BlastNotReady = createError('BLAST_NOT_READY', 'the runtime is %s', 503)
+export const BlastDatabaseNewer = createError('BLAST_DATABASE_NEWER', '%s', 500)
 // Raised by the control API itself (runtime/api/): fastify's own failures mapped onto the table.
 export const BlastBadRequest = createError('BLAST_BAD_REQUEST', '%s', 400)
 export const BlastUnauthorized = createError('BLAST_UNAUTHORIZED', '%s', 401)
@@ -66,6 +67,7 @@ export const RUNTIME_ERRORS = {
   BLAST_NOT_A_TRANSIENT_TASK: 'A per-transient operation was asked of a system task (400).',
   BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
   BLAST_NOT_READY: 'The runtime is starting or stopping (503).',
+  BLAST_DATABASE_NEWER: 'The database holds migrations this version of blast-tasks does not have: it was upgraded by a newer version. Run that version (migrations only go forward).',
   BLAST_BAD_REQUEST: 'A request breaks the API schema: unknown property, wrong type, bad parameter, a date that does not exist; the message says which (400).',
   BLAST_UNAUTHORIZED: 'A mutating call (or any call with read auth on) lacks a valid `Authorization: Bearer <token>` header (401).',
   BLAST_ROUTE_NOT_FOUND: 'No API route has that method and path (404).',

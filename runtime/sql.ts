@@ -9,6 +9,9 @@ export function migrationSql (schema: string) {
     createTable: `CREATE TABLE IF NOT EXISTS ${schema}.migration (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     applied: `SELECT version FROM ${schema}.migration`,
+    list: `SELECT version, name, applied_at FROM ${schema}.migration ORDER BY version`,
+    // listing must not create the table: ask first whether it exists
+    exists: `SELECT to_regclass('${schema}.migration') IS NOT NULL AS exists`,
     record: `INSERT INTO ${schema}.migration (version, name) VALUES ($1, $2)`
   }
 }

@@ -23,8 +23,8 @@ function capture (): Io & { out: (s: string) => void; text: () => string; errors
 async function project (t: { teardown (fn: () => unknown): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'blast-new-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  await cp(join(REPO, 'blast.tasks.yaml'), join(dir, 'blast.tasks.yaml'))
-  await cp(join(REPO, 'plugins'), join(dir, 'plugins'), { recursive: true })
+  await cp(join(REPO, 'examples/pipeline/blast.tasks.yaml'), join(dir, 'blast.tasks.yaml'))
+  await cp(join(REPO, 'examples/pipeline/plugins'), join(dir, 'plugins'), { recursive: true })
   return dir
 }
 
@@ -43,7 +43,7 @@ t.test('yamlScalar quotes only what YAML would read otherwise', async t => {
 })
 
 t.test('insertTask appends to the task list and leaves the rest as it was', async t => {
-  const text = await readFile(join(REPO, 'blast.tasks.yaml'), 'utf8')
+  const text = await readFile(join(REPO, 'examples/pipeline/blast.tasks.yaml'), 'utf8')
   const edited = insertTask(text, { name: 'Distance class', after: ['Luminosity distance'], system: false, disabled: true, description: 'Near or far.' })
   if ('problem' in edited) throw new Error(edited.problem)
   t.ok(edited.text.startsWith(text), 'the manifest is unchanged up to the new entry')

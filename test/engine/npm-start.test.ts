@@ -1,5 +1,6 @@
-// `npm start` on a fresh clone: the real command (runtime/cli.ts start) in the repository root with
-// an empty data dir ingests the sample inbox and takes every sample transient to a final status,
+// `npm start` on a fresh clone: the real command (runtime/cli.ts start) on the example pipeline's
+// own manifest (examples/pipeline/, which the root blast.tasks.yaml starts as a copy of: the README
+// tour edits the root one, never this) with an empty data dir ingests the sample inbox and takes every sample transient to a final status,
 // the one docs/example-pipeline.md lists; SIGTERM then stops it cleanly. Always the embedded
 // database: that is what a fresh clone runs.
 import t from 'tap'
@@ -42,7 +43,7 @@ t.test('npm start: the sample inbox, every sample transient to a final status, t
   const env: NodeJS.ProcessEnv = { ...process.env, BLAST_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }
   for (const name of ['DATABASE_URL', 'BLAST_MANIFEST', 'BLAST_INBOX', 'BLAST_SCHEMA', 'BLAST_BOSS_SCHEMA', 'BLAST_API_TOKEN', 'BLAST_TEST_LOG']) delete env[name]
   const started = Date.now()
-  const child = spawn(process.execPath, [join(ROOT, 'runtime/cli.ts'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(ROOT, 'runtime/cli.ts'), 'start'], { cwd: join(ROOT, 'examples/pipeline'), env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', chunk => { output += chunk })
   child.stderr.on('data', chunk => { output += chunk })

@@ -3,7 +3,7 @@ import t from 'tap'
 import {
   angularDiameterDistanceMpc, angularSeparationDeg, ccmExtinctionRatio, comovingDistanceMpc, distanceModulus,
   equatorialToGalactic, formatSexagesimal, luminosityDistanceMpc, parseSexagesimal, wrapDegrees
-} from '../../plugins/lib/astro.ts'
+} from '../../examples/pipeline/plugins/lib/astro.ts'
 
 // difference of two longitudes, in (-180, 180]
 const dLon = (a: number, b: number): number => ((a - b + 540) % 360) - 180

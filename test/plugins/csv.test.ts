@@ -1,7 +1,7 @@
 // The CSV reader and the inbox row rules, on text written out here.
 import t from 'tap'
-import { CsvSyntaxError, parseCsv, parseCsvRecords } from '../../plugins/lib/csv.ts'
-import { rowsFromCsv, rowsFromJson } from '../../plugins/lib/inbox.ts'
+import { CsvSyntaxError, parseCsv, parseCsvRecords } from '../../examples/pipeline/plugins/lib/csv.ts'
+import { rowsFromCsv, rowsFromJson } from '../../examples/pipeline/plugins/lib/inbox.ts'
 
 t.test('CSV records', async t => {
   const records = parseCsvRecords('a, b ,"c, d"\r\n\n# comment\n"he said ""hi""",2,"two\nlines"\nlast," kept ",\n')

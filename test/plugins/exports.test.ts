@@ -1,4 +1,4 @@
-// The plugin contract of plugins/: each module exports `process` and nothing else, and the
+// The plugin contract of the example's plugins/ (examples/pipeline/): each module exports `process` and nothing else, and the
 // manifest and the folder agree (every task has its file, every file serves a task).
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const PLUGINS = join(ROOT, 'plugins')
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/pipeline')
+const PLUGINS = join(EXAMPLE, 'plugins')
 
 const files = (await readdir(PLUGINS, { withFileTypes: true }))
   .filter(entry => entry.isFile() && /\.(ts|js|mjs)$/.test(entry.name))
@@ -24,7 +24,7 @@ t.test('every plugin exports only process, a function', async t => {
 })
 
 t.test('the manifest and plugins/ agree', async t => {
-  const manifest = parse(await readFile(join(ROOT, 'blast.tasks.yaml'), 'utf8')) as { tasks: Array<{ name: string; plugin?: string }> }
+  const manifest = parse(await readFile(join(EXAMPLE, 'blast.tasks.yaml'), 'utf8')) as { tasks: Array<{ name: string; plugin?: string }> }
   // the runtime's default plugin path: plugins/<kebab-case of the name>.ts
   const kebab = (name: string): string => name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '')
   const wanted = manifest.tasks.map(task => {

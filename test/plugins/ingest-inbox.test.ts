@@ -5,9 +5,9 @@ import { mkdtemp, writeFile, rm, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { SystemContext, TaskResult, Transient, TransientInput, TransientsAccess } from 'blast-tasks'
-import { process as ingest } from '../../plugins/ingest-inbox.ts'
+import { process as ingest } from '../../examples/pipeline/plugins/ingest-inbox.ts'
 
-const SAMPLE_INBOX = resolve(import.meta.dirname, '../../inbox')
+const SAMPLE_INBOX = resolve(import.meta.dirname, '../../examples/pipeline/inbox')
 
 class MapTransients implements TransientsAccess {
   readonly rows = new Map<string, TransientInput>()
@@ -62,6 +62,15 @@ async function withInbox<T> (dir: string, fn: () => Promise<T>): Promise<T> {
     else process.env.BLAST_INBOX = before
   }
 }
+
+t.test('without BLAST_INBOX the sample inbox beside the example is read, whatever the working directory', async t => {
+  const before = process.env.BLAST_INBOX
+  delete process.env.BLAST_INBOX
+  t.teardown(() => { if (before !== undefined) process.env.BLAST_INBOX = before })
+  const out = outputOf(await ingest(context(new MapTransients())))
+  t.equal(out.inbox, relative(process.cwd(), SAMPLE_INBOX), 'examples/pipeline/inbox')
+  t.match(out, { files: 2, rows: 14, created: 12, rejected: 2 })
+})
 
 t.test('the sample inbox', async t => {
   const store = new MapTransients()

@@ -1,12 +1,12 @@
 // Each transient plugin called directly, as the dispatcher would, on transients built here.
 import t from 'tap'
 import type { TaskContext, TaskResult, TaskState, Transient, TransientProcess } from 'blast-tasks'
-import * as validate from '../../plugins/validate-coordinates.ts'
-import * as galactic from '../../plugins/galactic-coordinates.ts'
-import * as host from '../../plugins/host-match.ts'
-import * as distance from '../../plugins/luminosity-distance.ts'
-import * as magnitude from '../../plugins/absolute-magnitude.ts'
-import * as offset from '../../plugins/host-offset.ts'
+import * as validate from '../../examples/pipeline/plugins/validate-coordinates.ts'
+import * as galactic from '../../examples/pipeline/plugins/galactic-coordinates.ts'
+import * as host from '../../examples/pipeline/plugins/host-match.ts'
+import * as distance from '../../examples/pipeline/plugins/luminosity-distance.ts'
+import * as magnitude from '../../examples/pipeline/plugins/absolute-magnitude.ts'
+import * as offset from '../../examples/pipeline/plugins/host-offset.ts'
 
 const noop = (): void => {}
 const ctx = (task: string): TaskContext => ({

@@ -18,7 +18,7 @@ const HANG_MS = 10000
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const BASES = [
-  { file: `${ROOT}blast.tasks.yaml`, dir: ROOT },
+  { file: `${ROOT}examples/pipeline/blast.tasks.yaml`, dir: `${ROOT}examples/pipeline` },
   { file: `${ROOT}test/reliability/fixtures/manifests/hot-reload.yaml`, dir: `${ROOT}test/reliability/fixtures` },
   { file: `${ROOT}test/reliability/fixtures/manifests/bad-plugins.yaml`, dir: `${ROOT}test/reliability/fixtures` },
   { file: `${ROOT}test/fixtures/manifests/valid-blast.yaml`, dir: `${ROOT}test/fixtures/manifests` }

@@ -3,6 +3,7 @@
 // corrected file in place is how a row is fixed.
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 // `process` below is this module's export, so the global of the same name is imported explicitly
 import { cwd, env } from 'node:process'
 import type { SystemContext, TaskResult, TransientInput } from 'blast-tasks'
@@ -11,8 +12,11 @@ import { CsvSyntaxError } from './lib/csv.ts'
 
 interface Problem { where: string; reason: string }
 
+/** the example's sample data, beside its plugins: found from wherever the runtime was started */
+const SAMPLE_INBOX = fileURLToPath(new URL('../inbox', import.meta.url))
+
 export async function process (ctx: SystemContext): Promise<TaskResult> {
-  const dir = resolve(env.BLAST_INBOX ?? 'inbox')
+  const dir = env.BLAST_INBOX ? resolve(env.BLAST_INBOX) : SAMPLE_INBOX
   const shown = (file: string): string => relative(cwd(), file) || file
   let names: string[]
   try {
