@@ -144,7 +144,7 @@ export function storeSql (s: string) {
     transientsAfter: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name > $1 ORDER BY t.name LIMIT $2`,
     // filters are optional: a null parameter matches everything
     // Oldest public_timestamp first, name on ties, those without one last: the (order_at, name) index of
-    // migration 006 walks it, and the keyset ($1 name, $2 order_at) resumes after the cursor's row.
+    // migration 003 walks it, and the keyset ($1 name, $2 order_at) resumes after the cursor's row.
     // order_at is handed back as exact text (microseconds, UTC) so the cursor loses nothing.
     // $4 task, $5 status, $6 statuses of a type: with any of them, a transient qualifies when one of its
     // registers matches all that are given.

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs'
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { basename, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Io } from '../cli.ts'
-import { EXIT, usageError } from '../cli.ts'
+import type { Io } from './io.ts'
+import { EXIT, usageError } from './io.ts'
 
 export const usage = `usage: blast-tasks init [dir]
 

@@ -80,7 +80,7 @@ t.test('GET /transients: oldest public_timestamp first, name on ties, none last,
 
   const [index] = await runtime.db.query<{ indexdef: string }>(
     'SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schemas.schema, 'transient_list_order'])
-  t.match(index?.indexdef, /COALESCE\(public_timestamp.*infinity.*name/, 'the order has its index (migration 006)')
+  t.match(index?.indexdef, /COALESCE\(public_timestamp.*infinity.*name/, 'the order has its index (migration 003)')
 })
 
 t.test('status alone, status_type, and both with task filter by any register that matches', async (t) => {
