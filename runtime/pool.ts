@@ -25,7 +25,7 @@ const SHARE_AFTER_RUNS = 3
 /** after its abort, a run has this long to end before its worker is terminated */
 const ABORT_GRACE_MS = 1000
 /** a shared worker that answers no ping for this long is wedged */
-const WEDGED_MS = 5000
+const WEDGED_MS = 10000
 const PING_MS = 500
 /** …and one starting up or loading a plugin, this long */
 const LOADING_MS = 60000
@@ -182,7 +182,7 @@ export class RunPool {
   }
 
   #spawn (memoryMb: number, shared: boolean): Slot {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: false, stderr: false })
+    const worker = new Worker(WORKER_URL, { workerData: { shared }, resourceLimits: { maxOldGenerationSizeMb: memoryMb }, stdout: false, stderr: false })
     const slot: Slot = { worker, memoryMb, shared, runs: new Map(), outbox: [], sent: new Map(), lastPong: Date.now(), booted: false, loading: 0, ended: false }
     worker.on('message', (messages: FromWorker[]) => this.#receive(slot, messages))
     worker.on('error', err => { slot.error = err })

@@ -5,17 +5,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { loadPlugin } from './plugin-loader.ts'
 import { faultText, type FromWorker, type RunRequest, type RunDone, type ToWorker } from './run-result.ts'
 
 const port = parentPort!
 
-// Runs yield the CPU to the runtime's own thread (claims, heartbeats, the API): on Linux a thread has
-// its own nice value, and this worker's thread id is in /proc/thread-self. Best effort elsewhere.
+// A worker of its own runs CPU-bound work: it yields the CPU to the runtime's own thread (claims,
+// heartbeats, the API). On Linux a thread has its own nice value, and this worker's thread id is in
+// /proc/thread-self. A shared worker keeps the runtime's priority: its runs are short, and it must
+// answer the pool's pings however loaded the machine is.
 try {
   const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.max(getPriority(tid), 10))
+  if (!workerData?.shared && Number.isInteger(tid) && tid > 0) setPriority(tid, Math.max(getPriority(tid), 10))
 } catch { /* not Linux, or not allowed: runs keep the runtime's priority */ }
 const scope = new AsyncLocalStorage<number>()
 /** file → the generation it was loaded at and its process function */

@@ -2,6 +2,8 @@
 // running a line of them in this thread. The files load in a throwaway worker thread with a time
 // limit: a plugin whose top-level code exits, loops, throws anything or leaves a rejection unhandled
 // becomes a diagnostic, and whoever asked (the CLI, hot reload, the API) carries on.
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { EXCERPT_CHARS, type PluginErrorCode } from '../plugin-loader.ts'
 import { displayPath } from './diagnostics.ts'
@@ -33,7 +35,7 @@ export type ProbeMessage =
   | ({ type: 'failed'; file: string } & ProbeFailure)
   | { type: 'done' }
 
-const WORKER = new URL('./plugin-probe-worker.ts', import.meta.url)
+const WORKER = new URL(`./plugin-probe-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
 
 let running = 0
 const waiting: Array<() => void> = []

@@ -62,7 +62,7 @@ t.test('a shared worker that stops answering releases its runs; its tasks go bac
   const spinning = task('Then spin', 'spin.ts')
   const beside = pool.run({ task: wait, attempt: 1, transient: { name: 'beside', data: { ms: 30000 } }, log })
   await new Promise(resolve => setTimeout(resolve, 300))
-  const culprit = pool.run({ task: spinning, attempt: 1, transient: { name: 'culprit', data: { ms: 12000 } }, log })
+  const culprit = pool.run({ task: spinning, attempt: 1, transient: { name: 'culprit', data: { ms: 20000 } }, log })
   const [a, b] = await Promise.all([beside, culprit])
   t.equal(a.kind, 'released', 'the run beside it is released to run again')
   t.equal(b.kind, 'released', 'the culprit too: a shared worker cannot tell who held it')

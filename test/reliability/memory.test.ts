@@ -66,7 +66,7 @@ t.test(`${IN_FLIGHT} runs held in flight: the heap they take is given back when 
   const schemas = freshSchemas()
   t.teardown(() => dropSchemas(schemas.schema, schemas.bossSchema))
   const { code, stdout } = await runChild(t, {
-    mode: 'in-flight', manifest: fileURLToPath(new URL('./fixtures/manifests/hold.yaml', import.meta.url)),
+    mode: 'in-flight', manifest: fileURLToPath(new URL('./fixtures/memory/hold.yaml', import.meta.url)),
     databaseUrl: DATABASE_URL, ...schemas, count: IN_FLIGHT
   })
   if (code !== 0) return
