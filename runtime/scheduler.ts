@@ -131,7 +131,8 @@ export class Scheduler {
   /** claims whose owner is gone go back to `not processed` and are queued again (failed after LOST_LIMIT) */
   async reap (): Promise<number> {
     const { store, dispatcher, leaseSeconds, workerId } = this.#o
-    if (this.#stopped || Date.now() - this.#healthySince < leaseSeconds * 1000) return 0
+    // while the database is away (healthySince -1) and for a lease after it is back, others may only look dead
+    if (this.#stopped || this.#healthySince < 0 || Date.now() - this.#healthySince < leaseSeconds * 1000) return 0
     try {
       const plan = this.#o.plan()
       const timeouts = Object.fromEntries(plan.transientTasks.map(planned => [planned.name, planned.task.timeoutSeconds]))

@@ -128,9 +128,12 @@ t.test('restart on the same storage: overrides, tasks and statuses last seen, a 
   const second = await startTestRuntime(t, { manifest, ...shared })
   t.same((await second.getTask('B')).enabled, { declared: true, effective: false, override: false }, 'the override survived the restart')
   await waitFor(async () => {
-    const s = await statusesOf(second, 't1')
-    return s.C === 'processed' && s.Gated === 'processed'
-  }, { what: 't1 / C and Gated' })
+    for (const name of ['t1', 't2']) {
+      const s = await statusesOf(second, name)
+      if (s.C !== 'processed' || s.Gated !== 'processed') return false
+    }
+    return true
+  }, { what: 't1 and t2 / C and Gated' })
   t.same(await statusesOf(second, 't1'), { A: 'processed', B: 'processed', Gated: 'processed', C: 'processed' },
     'existing transients got a register for the new task (no migration) and ran it')
   t.same(await statusesOf(second, 't2'), { A: 'processed', B: 'not processed', Gated: 'processed', C: 'processed' }, 'B stays off')

@@ -20,6 +20,9 @@ const ROUNDS = 10
 const WARMUP_ROUNDS = 3
 /** bytes of heap per finished run allowed after warm-up: a tenth of what the leak kept */
 const BOUND = 500
+/** what 1,000 finished runs may leave behind, per run: the heap after GC wanders by about a megabyte
+ *  between equal states on a loaded machine; the leak this guards against kept 5 KB per run */
+const LEFT_BOUND = 2000
 /** runs held in flight at once */
 const IN_FLIGHT = 1000
 
@@ -75,5 +78,5 @@ t.test(`${IN_FLIGHT} runs held in flight: the heap they take is given back when 
   t.comment(`heap after GC: idle ${(idle / 2 ** 20).toFixed(1)} MB, ${IN_FLIGHT} in flight ${(held / 2 ** 20).toFixed(1)} MB ` +
     `(${(perRun / 1024).toFixed(1)} KB per run in flight), after ${(after / 2 ** 20).toFixed(1)} MB`)
   t.ok(held > idle, 'runs in flight hold memory')
-  t.ok((after - idle) / IN_FLIGHT <= BOUND, `after they finished, ${((after - idle) / IN_FLIGHT).toFixed(1)} B per run is left (<= ${BOUND} B)`)
+  t.ok((after - idle) / IN_FLIGHT <= LEFT_BOUND, `after they finished, ${((after - idle) / IN_FLIGHT).toFixed(1)} B per run is left (<= ${LEFT_BOUND} B)`)
 })
