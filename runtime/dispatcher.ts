@@ -28,6 +28,8 @@ export interface Outcome {
   released?: 'released at shutdown' | 'released'
   /** failed with retries left: back to `not processed`, queued again after a delay */
   retry?: boolean
+  /** the database refused its result: written as failed, without it */
+  unwritable?: boolean
 }
 
 const INT32_MIN = -2147483648
@@ -280,8 +282,7 @@ export class Dispatcher {
     }
   }
 
-  async #flush (): Promise<void> {
-    const batch = this.#pending.splice(0)
+  async #flush (batch = this.#pending.splice(0)): Promise<void> {
     if (!batch.length) return
     const { store, workerId, log } = this.#o
     const plan = this.#o.plan()
@@ -302,6 +303,7 @@ export class Dispatcher {
         for (const item of batch) item.done(true)
         return
       } catch (err) {
+        if (refused(err)) return this.#isolate(batch, err)
         // The database is away (restart, network): keep the results and try again; the claims stay ours.
         if (this.#shutdown.signal.aborted && delay > 5000) {
           log.error({ err: errorText(err).message, worker: workerId }, 'could not record run results; the reaper will re-run them')
@@ -313,6 +315,30 @@ export class Dispatcher {
         delay = Math.min(delay * 2, 5000)
       }
     }
+  }
+
+  /**
+   * The database refused the batch for what one of its rows holds: write the halves apart until the
+   * row is alone, then write that run as failed, without what the database refused. The rest of
+   * the batch is written as usual.
+   */
+  async #isolate (batch: Pending[], err: unknown): Promise<void> {
+    if (batch.length > 1) {
+      const half = Math.ceil(batch.length / 2)
+      await this.#flush(batch.slice(0, half))
+      await this.#flush(batch.slice(half))
+      return
+    }
+    const [item] = batch as [Pending]
+    if (item.outcome.unwritable) {
+      this.#o.log.error({ err: errorText(err).message, task: item.planned.name, transient: item.row.name }, 'could not record a run even as failed; the reaper will re-run it')
+      item.done(false)
+      return
+    }
+    const message = `the run's result could not be written: ${errorText(err).message}`
+    this.#o.log.warn({ task: item.planned.name, transient: item.row.name, err: message }, 'run failed')
+    const { status: _status, output: _output, retry: _retry, released: _released, ...rest } = item.outcome
+    await this.#flush([{ ...item, outcome: { ...rest, status: item.planned.task.failedStatus, error: new Error(message), unwritable: true } }])
   }
 
   #decide (batch: Pending[], registers: Array<{ id: number; task: string; status: string; owner: string | null; attempts: number }>): Decision {
@@ -463,6 +489,16 @@ function historyRow (transient: string | null, task: string, outcome: Outcome, a
     action: outcome.released ?? (outcome.retry ? 'retry scheduled' : null),
     output: outcome.output?.value ?? null
   }
+}
+
+/**
+ * The database refused a statement for the data it carried (SQLSTATE class 22 data exception, 23
+ * integrity, 54 program limit, XX internal) — not because it is away: retrying the same rows cannot
+ * succeed, so the batch is split to find them.
+ */
+function refused (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22|23|54|XX)[0-9A-Z]{3}$/.test(code)
 }
 
 /** an error that crossed the pool's boundary as text, with its stack when it had one */
