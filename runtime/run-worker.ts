@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
+import { type EventLoopUtilization, performance } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadPlugin } from './plugin-loader.ts'
 import { faultText, type FromWorker, type RunRequest, type RunDone, type ToWorker } from './run-result.ts'
@@ -27,37 +28,36 @@ interface Running {
   abort: AbortController
   settle: (done: RunDone) => void
   since: number
-  /** the longest the loop was held while this run was in flight */
-  block: number
+  /** the worker's event-loop utilisation when the run started: its active time since is what the run ran */
+  elu: EventLoopUtilization | null
   /** told the pool it waits with the loop free */
   free: boolean
-  /** its plugin is loaded: from here on a held loop is the run's own (loading compiles the module) */
-  loaded: boolean
 }
 const runs = new Map<number, Running>()
 const rpcs = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
 let rpcSeq = 0
 let outbox: FromWorker[] = []
-let lastTick = performance.now()
-const TICK_MS = 10
-/** a run in flight this long with the loop never held this long is I/O-bound: the pool may share its task */
+/** a run in flight this long that kept this worker's loop busy less than HELD_MS is I/O-bound: the pool may share its task */
 const FREE_AFTER_MS = 150
 const HELD_MS = 50
 
-// Held-loop detection: a 10 ms interval that arrives late tells how long synchronous code held the loop.
+/** how long this worker's loop was busy (running code, not waiting) since the run's start, in ms */
+function busy (run: Running): number {
+  return run.elu ? performance.eventLoopUtilization(run.elu).active : 0
+}
+
+// The loop's busy time, not how late a timer fires: on a loaded machine timers are late for everyone,
+// and a run that waits on I/O must not pass for CPU-bound.
 setInterval(() => {
   const now = performance.now()
-  const previous = lastTick
-  lastTick = now
   for (const [id, run] of runs) {
-    if (!run.loaded) continue
-    run.block = Math.max(run.block, now - Math.max(previous, run.since) - TICK_MS)
-    if (!run.free && run.block < HELD_MS && now - run.since >= FREE_AFTER_MS) {
+    if (!run.elu || run.free || now - run.since < FREE_AFTER_MS) continue
+    if (busy(run) < HELD_MS) {
       run.free = true
       send({ type: 'free', id })
     }
   }
-}, TICK_MS).unref()
+}, 25).unref()
 
 function send (message: FromWorker): void {
   if (!outbox.length) setImmediate(flush)
@@ -139,11 +139,10 @@ function start (request: RunRequest): void {
     if (settled) return
     settled = true
     // a run that held the loop up to its end settles before the late tick comes: count it here
-    if (running.loaded) running.block = Math.max(running.block, performance.now() - Math.max(lastTick, running.since) - TICK_MS)
     runs.delete(request.id)
-    send({ type: 'done', ...done, blockMs: Math.round(running.block) })
+    send({ type: 'done', ...done, blockMs: Math.round(busy(running)) })
   }
-  const running: Running = { task: request.task, abort, settle, since: performance.now(), block: 0, free: false, loaded: false }
+  const running: Running = { task: request.task, abort, settle, since: performance.now(), elu: null, free: false }
   runs.set(request.id, running)
   scope.run(request.id, () => {
     const ctx = {
@@ -156,8 +155,8 @@ function start (request: RunRequest): void {
     Promise.resolve()
       .then(() => plugin(request.file, request.gen, request.source))
       .then(fn => {
-        running.loaded = true
         running.since = performance.now()
+        running.elu = performance.eventLoopUtilization()
         return request.system ? fn(ctx) : fn(request.transient, ctx)
       })
       .then(
