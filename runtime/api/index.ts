@@ -150,8 +150,11 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         version: API_VERSION,
         description: 'Operate a blast-tasks runtime: tasks, transients, run history, the manifest. ' +
           'Mutating operations need `Authorization: Bearer <token>` (the token is in `.blast/api-token` unless BLAST_API_TOKEN is set): ' +
-          'press Authorize and paste it. Errors have one shape, `{ statusCode, code, error, message }`, with BLAST_* codes (docs/errors.md).'
+          'press Authorize and paste it. Errors have one shape, `{ statusCode, code, error, message }`, with BLAST_* codes (docs/errors.md).',
+        license: { name: 'MIT', identifier: 'MIT' }
       },
+      // relative: the document is served by the runtime it describes, on whatever address it listens
+      servers: [{ url: '/', description: 'The runtime serving this document.' }],
       tags: [
         { name: 'tasks', description: 'Statuses and tasks: definitions, schedules, enable/disable, run now.' },
         { name: 'transients', description: 'Ingest, read, delete; retrigger, reprocess, reset; explain.' },

@@ -1,9 +1,13 @@
 // Probes and metrics, outside the version prefix where orchestrators and Prometheus expect them.
 import type { FastifyInstance } from 'fastify'
 import type { ApiContext } from './context.ts'
-import { errorResponses } from './schemas.ts'
+import { errorResponse, errorResponses } from './schemas.ts'
 
 const TAGS = ['health']
+
+// A probe answers 200 (or 503); only a URL the server refuses before the route (a bad %-escape, one
+// over 4,096 characters) gets a 4xx, which is what an orchestrator misconfigured with such a URL sees.
+const PROBE_ERRORS = { 400: errorResponse(400, 'The URL does not decode (BLAST_BAD_URL).'), 414: errorResponse(414) }
 
 const statusBody = (value: string, description: string) => ({
   description,
@@ -19,7 +23,7 @@ export default async function healthRoutes(app: FastifyInstance, { control, guar
     operationId: 'health',
     summary: 'Liveness',
     description: 'Always 200 while the process serves HTTP.',
-    response: { 200: statusBody('ok', 'Alive.') }
+    response: { 200: statusBody('ok', 'Alive.'), ...PROBE_ERRORS }
   }), async () => ({ status: 'ok' }))
 
   app.get('/ready', guard.open({
@@ -27,7 +31,7 @@ export default async function healthRoutes(app: FastifyInstance, { control, guar
     operationId: 'ready',
     summary: 'Readiness',
     description: '200 when the database is reachable and a manifest is loaded, else 503.',
-    response: { 200: statusBody('ready', 'Ready.'), 503: statusBody('not ready', 'Starting, stopping, or the database is unreachable.') }
+    response: { 200: statusBody('ready', 'Ready.'), 503: statusBody('not ready', 'Starting, stopping, or the database is unreachable.'), ...PROBE_ERRORS }
   }), async (request, reply) => {
     let ready = false
     try {
