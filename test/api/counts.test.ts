@@ -1,0 +1,104 @@
+// Counts in constant time (migration 005): GET /api/v1/tasks reads the counts the triggers keep, and
+// they must equal a count of every register after any mix of transitions — inserts, claims,
+// completions, domain errors, retrigger, reprocess, reset, deletion (a cascade), folds in between.
+// Each check compares both in one statement, so one snapshot, even while runs are in flight.
+import { fileURLToPath } from 'node:url'
+import t, { type Test } from 'tap'
+import { splitStatements } from '../../runtime/migrator.ts'
+import type { Runtime } from '../../runtime/runtime.ts'
+import { startTestRuntime, waitFor } from '../helpers/runtime.ts'
+
+const MANIFEST = fileURLToPath(new URL('./fixtures/blast.tasks.yaml', import.meta.url))
+const TASKS = ['Step one', 'Step two', 'Step three', 'Check input']
+
+type Count = { task: string; status: string; n: number }
+const key = (c: Count) => `${c.task} / ${c.status} = ${c.n}`
+
+/** the kept counts and a full count, read in one statement */
+async function bothCounts (runtime: Runtime): Promise<{ kept: string[]; scanned: string[]; deltas: number }> {
+  const { sql } = runtime.store
+  const [row] = await runtime.db.query<{ kept: Count[] | null; scanned: Count[] | null; deltas: number }>(
+    `WITH kept AS (${sql.statusCounts}), scanned AS (${sql.statusCountsScan})
+     SELECT (SELECT json_agg(kept) FROM kept) AS kept, (SELECT json_agg(scanned) FROM scanned) AS scanned,
+       (SELECT count(*)::int FROM ${runtime.store.schema}.task_count_delta) AS deltas`)
+  return { kept: (row!.kept ?? []).map(key).sort(), scanned: (row!.scanned ?? []).map(key).sort(), deltas: row!.deltas }
+}
+
+async function same (t: Test, runtime: Runtime, what: string): Promise<void> {
+  const { kept, scanned } = await bothCounts(runtime)
+  t.same(kept, scanned, `kept counts equal a full count: ${what}`)
+}
+
+const settled = (runtime: Runtime) => waitFor(async () => {
+  const { items } = await runtime.listTransients({ limit: 1000 })
+  return items.length > 0 && items.every(x => x.processing_status !== 'processing')
+}, { what: 'every transient settled' })
+
+t.test('splitStatements keeps a dollar-quoted body whole', async t => {
+  const text = [
+    '-- a comment; with $$ in it',
+    'CREATE TABLE a (x int);',
+    'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$',
+    'BEGIN',
+    '  INSERT INTO a VALUES (1);',
+    '  RETURN NULL;',
+    'END',
+    '$$;',
+    'CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT \'$$;\' $body$;',
+    'SELECT 1'
+  ].join('\n')
+  t.same(splitStatements(text), [
+    'CREATE TABLE a (x int)',
+    'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO a VALUES (1);\n  RETURN NULL;\nEND\n$$',
+    'CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT \'$$;\' $body$',
+    'SELECT 1'
+  ])
+})
+
+t.test('the counts equal a full count after a mix of transitions', async t => {
+  const runtime = await startTestRuntime(t, { manifest: MANIFEST })
+  await same(t, runtime, 'an empty database')
+
+  const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({
+    name: `2024c${String(from + i).padStart(3, '0')}`, ra_deg: 10 + i, dec_deg: 1, data: { bad: (from + i) % 4 === 0 }
+  }))
+  await runtime.createTransients(batch(0, 40))
+  await same(t, runtime, 'right after an insert of 40')
+  // while runs are in flight: claims and completions commit between the checks
+  for (let i = 0; i < 5; i++) await same(t, runtime, `in flight, check ${i + 1}`)
+  await settled(runtime)
+  await same(t, runtime, '40 settled')
+
+  const tasks = await runtime.listTasks()
+  const checkInput = tasks.find(x => x.task.name === 'Check input')!
+  t.same(checkInput.counts, { processed: 30, 'bad input': 10 }, 'GET /api/v1/tasks reads them: Check input')
+  t.same(tasks.find(x => x.task.name === 'Step three')!.counts, { processed: 40 })
+
+  t.ok(await runtime.store.foldCounts() > 0, 'a fold folds the deltas')
+  t.equal((await bothCounts(runtime)).deltas, 0, 'and leaves none')
+  await same(t, runtime, 'after a fold')
+
+  await runtime.setEnabled('Step two', false)
+  await runtime.retrigger('2024c000', 'test')
+  await runtime.reprocess('2024c001', 'test')
+  await runtime.resetTask('2024c002', 'Step one', { cascade: true }, 'test')
+  await runtime.deleteTransient('2024c003')
+  await runtime.createTransients(batch(40, 10))
+  await same(t, runtime, 'after retrigger, reprocess, reset, delete and an insert, Step two disabled')
+  await waitFor(async () => {
+    const { counts } = await runtime.getTask('Step one')
+    return counts['not processed'] === undefined && counts.processing === undefined
+  }, { what: 'Step one drained' })
+  t.same((await runtime.getTask('Step two')).counts['not processed'], 12, 'Step two: the 10 new, reprocessed and reset wait while disabled')
+  await same(t, runtime, 'Step two waiting')
+
+  await runtime.setEnabled('Step two', null)
+  await settled(runtime)
+  await runtime.store.foldCounts()
+  await runtime.createTransients(batch(50, 5))
+  await settled(runtime)
+  await same(t, runtime, 'everything settled again, deltas on top of a fold')
+  const final = await runtime.listTasks()
+  t.same(final.find(x => x.task.name === 'Step one')!.counts, { processed: 54 }, '55 posted, one deleted')
+  t.same(TASKS.map(name => Object.values(final.find(x => x.task.name === name)!.counts).reduce((a, b) => a + b, 0)), [54, 54, 54, 54])
+})
