@@ -19,6 +19,7 @@ import {
 import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard } from './auth.ts'
 import type { ApiContext } from './context.ts'
 import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
+import boardRoutes from './routes-board.ts'
 import healthRoutes from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
 import runRoutes from './routes-runs.ts'
@@ -207,6 +208,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   await registerDocs(app)
   const context: ApiContext = Object.freeze({ control, guard: createGuard(opts.token, opts.readAuth) })
   await app.register(healthRoutes, context)
+  await app.register(boardRoutes, context)
   await app.register(async (api) => {
     await api.register(taskRoutes, context)
     await api.register(transientRoutes, context)
