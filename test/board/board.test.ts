@@ -1,7 +1,7 @@
 // The status board at `/` in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
 // over the example pipeline: it renders every task and transient, a failed cell opens its error, the
 // toggle disables a task once the token is entered, and a transient posted meanwhile appears — and
-// its finished run shows — without a reload (server-sent events). A screenshot goes to docs/board.png.
+// its finished run shows — without a reload (server-sent events). `npx tap -S` rewrites docs/board.png.
 // Where /usr/bin/chromium is absent the file is skipped, saying so: `apt-get install -y chromium`.
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -16,6 +16,7 @@ const CHROMIUM = '/usr/bin/chromium'
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/pipeline')
 const SCREENSHOT = resolve(import.meta.dirname, '../../docs/board.png')
 const TOKEN = 'board-test-token-0123456789'
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
 if (!existsSync(CHROMIUM)) t.plan(0, `${CHROMIUM} is not installed (apt-get install -y chromium); the board is not checked in a browser here`)
 else await check()
@@ -68,7 +69,9 @@ async function check () {
     t.ok(await page.locator('#tasks tr[data-task="Validate coordinates"] .badge.t-success').count(), 'coloured by status type')
     t.match(await page.locator('#failures').innerText(), /2017bad[\s\S]*peak_band "Q"/, 'the failure feed shows the error')
     await page.waitForSelector('.live.on', { timeout: 10000 })
-    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    // the docs' screenshot is rewritten with `npx tap -S test/board/board.test.ts`; otherwise only taken
+    const png = await page.screenshot({ fullPage: true, ...(t.writeSnapshot ? { path: SCREENSHOT } : {}) })
+    t.same(png.subarray(0, 8), PNG, 'a screenshot')
     t.same(outside, [], 'nothing loaded from outside the runtime')
     t.same(errors, [], 'no script error')
   })
