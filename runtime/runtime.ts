@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PgBoss } from 'pg-boss'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { registerClusterMetrics } from './metrics.ts'
 import type {
   Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
@@ -102,6 +103,7 @@ export class Runtime implements Control {
       vacuum: db.kind === 'embedded'
     })
     collectDefaultMetrics({ register: this.metrics }) // heap, RSS, event loop lag, GC
+    registerClusterMetrics({ registry: this.metrics, db, sql: this.store.sql, plan: () => this.#plan })
     new Gauge({
       name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
       collect: async function (this: Gauge) {

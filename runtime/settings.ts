@@ -11,6 +11,8 @@ export interface Settings {
   readonly host: string
   readonly apiToken: string | null
   readonly apiReadAuth: boolean
+  /** the port a `--no-api` worker serves /health, /ready and /metrics on (BLAST_METRICS_PORT); null: none */
+  readonly metricsPort: number | null
   readonly logLevel: string
   /** our tables; pg-boss lives in bossSchema */
   readonly schema: string
@@ -95,6 +97,8 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST || DEFAULTS.host,
     apiToken: env.BLAST_API_TOKEN || null,
     apiReadAuth: flag(env, 'BLAST_API_READ_AUTH', false),
+    // a `--no-api` worker serves /health, /ready and /metrics here when set (docs/operations.md)
+    metricsPort: env.BLAST_METRICS_PORT ? integer(env, 'BLAST_METRICS_PORT', 0, 0, 65535) : null,
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
     schema: schemaName(env.BLAST_SCHEMA || DEFAULTS.schema, 'BLAST_SCHEMA'),
     bossSchema: schemaName(env.BLAST_BOSS_SCHEMA || DEFAULTS.bossSchema, 'BLAST_BOSS_SCHEMA'),

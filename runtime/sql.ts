@@ -56,6 +56,11 @@ export function storeSql (s: string) {
       ) c GROUP BY task, status HAVING sum(n) <> 0`,
     // the same by counting every register: what the counts must always equal (tests, `--check`)
     statusCountsScan: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status GROUP BY task, status`,
+    // the ready backlog per task (partial index task_status_ready): what blast_backlog{state="ready"} shows
+    readyCounts: `SELECT task, count(*)::int AS n FROM ${s}.task_status WHERE ready GROUP BY task`,
+    // $1 system task names, $2 success-type statuses (index run_task)
+    systemLastSuccess: `SELECT task, extract(epoch FROM max(finished_at))::float8 AS t FROM ${s}.run
+      WHERE task = ANY($1::text[]) AND status = ANY($2::text[]) AND transient IS NULL GROUP BY task`,
     // one folder at a time across processes, held until the fold commits
     countsLock: 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
     // folds every delta into task_count; rows upserted in key order. Returns how many deltas it folded.
