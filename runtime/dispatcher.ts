@@ -294,6 +294,9 @@ export class Dispatcher {
         const ready = await store.transition(plan, [...new Set(batch.map(item => item.row.id))], registers => this.#decide(batch, registers))
         for (const item of batch) {
           this.#runs.inc({ task: item.planned.name, status: item.outcome.status, outcome: this.#outcome(item.outcome.status) })
+          if (log.isLevelEnabled('debug')) {
+            log.debug({ task: item.planned.name, transient: item.row.name, status: item.outcome.status, durationMs: Math.round(item.outcome.durationMs ?? 0), attempt: item.row.attempts }, 'run finished')
+          }
           this.#durations.observe({ task: item.planned.name }, item.outcome.durationMs / 1000)
         }
         const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
@@ -397,6 +400,7 @@ export class Dispatcher {
       const attempt = 1
       const outcome = await this.#run(planned, attempt, null)
       this.#runs.inc({ task: taskName, status: outcome.status, outcome: this.#outcome(outcome.status) })
+      this.#o.log.debug({ task: taskName, status: outcome.status, durationMs: Math.round(outcome.durationMs ?? 0) }, 'run finished')
       this.#durations.observe({ task: taskName }, outcome.durationMs / 1000)
       const error = outcome.error ? errorText(outcome.error) : null
       const row = historyRow(null, taskName, outcome, attempt, this.#o.workerId, jobs[0]?.data?.c ?? 'sweep', error)

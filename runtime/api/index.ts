@@ -20,7 +20,7 @@ import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard } from './auth.ts'
 import type { ApiContext } from './context.ts'
 import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
 import boardRoutes from './routes-board.ts'
-import healthRoutes from './routes-health.ts'
+import healthRoutes, { quietRequest, quietRequestLogging } from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
 import runRoutes from './routes-runs.ts'
 import taskRoutes, { OPTIONAL_BODY } from './routes-tasks.ts'
@@ -189,6 +189,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger }),
     bodyLimit: opts.bodyLimit,
+    disableRequestLogging: quietRequest,
     // long parameters reach validation (and its 414) instead of failing routing as a bad URL
     routerOptions: { maxParamLength: MAX_URL_LENGTH },
     schemaErrorFormatter: formatSchemaErrors,
@@ -196,6 +197,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
     frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply)
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler())
+  quietRequestLogging(app)
   app.addHook('onRequest', checkUrlLength)
   app.addHook('preValidation', checkParameters)
   parseJsonWithDepthLimit(app)

@@ -3,12 +3,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Control } from '../control.ts'
 import { createGuard } from './auth.ts'
-import healthRoutes from './routes-health.ts'
+import healthRoutes, { quietRequest, quietRequestLogging } from './routes-health.ts'
 import { allSchemas } from './schemas.ts'
 
 export async function buildProbes (control: Control, options: { logger?: FastifyBaseLogger | boolean } = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? false
-  const app = Fastify(typeof logger === 'object' ? { loggerInstance: logger } : { logger }) as unknown as FastifyInstance
+  const app = Fastify({ ...(typeof logger === 'object' ? { loggerInstance: logger } : { logger }), disableRequestLogging: quietRequest }) as unknown as FastifyInstance
+  quietRequestLogging(app)
   for (const schema of allSchemas) app.addSchema(schema)
   // nothing here mutates: the guard's token is never asked for
   await app.register(healthRoutes, Object.freeze({ control, guard: createGuard('probes-take-no-token', false) }))

@@ -1,9 +1,21 @@
 // Probes and metrics, outside the version prefix where orchestrators and Prometheus expect them.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiContext } from './context.ts'
 import { errorResponse, errorResponses } from './schemas.ts'
 
 const TAGS = ['health']
+
+// Probes, scrapes and the board's own files are polled: fastify's two info lines per request would
+// bury everything else. They are logged at debug instead, one line each (quietRequestLogging).
+const QUIET = /^\/(?:health|ready|metrics|board\/[^?]*)?(?:\?|$)/
+export const quietRequest = (request: { url?: string }): boolean => QUIET.test(request.url ?? '')
+
+/** with `disableRequestLogging: quietRequest`: one debug line per quiet request instead */
+export function quietRequestLogging (app: FastifyInstance): void {
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (quietRequest(request.raw)) request.log.debug({ url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
+  })
+}
 
 // A probe answers 200 (or 503); only a URL the server refuses before the route (a bad %-escape, one
 // over 4,096 characters) gets a 4xx, which is what an orchestrator misconfigured with such a URL sees.
