@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Control } from '../control.ts'
 import {
   BlastBadRequest,
@@ -189,7 +189,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger }),
     bodyLimit: opts.bodyLimit,
-    disableRequestLogging: quietRequest,
+    logController: new LogController({ disableRequestLogging: quietRequest }),
     // long parameters reach validation (and its 414) instead of failing routing as a bad URL
     routerOptions: { maxParamLength: MAX_URL_LENGTH },
     schemaErrorFormatter: formatSchemaErrors,

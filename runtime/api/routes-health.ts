@@ -10,7 +10,7 @@ const TAGS = ['health']
 const QUIET = /^\/(?:health|ready|metrics|board\/[^?]*)?(?:\?|$)/
 export const quietRequest = (request: { url?: string }): boolean => QUIET.test(request.url ?? '')
 
-/** with `disableRequestLogging: quietRequest`: one debug line per quiet request instead */
+/** with `new LogController({ disableRequestLogging: quietRequest })`: one debug line per quiet request instead */
 export function quietRequestLogging (app: FastifyInstance): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     if (quietRequest(request.raw)) request.log.debug({ url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')

@@ -102,3 +102,18 @@ t.test('the counts equal a full count after a mix of transitions', async t => {
   t.same(final.find(x => x.task.name === 'Step one')!.counts, { processed: 54 }, '55 posted, one deleted')
   t.same(TASKS.map(name => Object.values(final.find(x => x.task.name === name)!.counts).reduce((a, b) => a + b, 0)), [54, 54, 54, 54])
 })
+
+t.test('GET /api/v1/tasks: concurrent requests share one read; a request after a change sees it', async t => {
+  const { buildApi } = await import('../../runtime/api/index.ts')
+  const runtime = await startTestRuntime(t, { manifest: MANIFEST })
+  const app = await buildApi(runtime, { token: 'counts-test-token-0123456789' })
+  t.teardown(() => app.close())
+  const bodies = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'GET', url: '/api/v1/tasks' })))
+  t.ok(bodies.every(b => b.statusCode === 200 && b.headers['content-type'] === 'application/json; charset=utf-8'))
+  t.equal(new Set(bodies.map(b => b.body)).size, 1, 'one answer')
+  t.same(bodies[0]!.json().items.map((x: { name: string }) => x.name), [...TASKS.slice(0, 3), 'Check input', 'Heartbeat'])
+  const patched = await app.inject({ method: 'PATCH', url: '/api/v1/tasks/Step%20two', headers: { authorization: 'Bearer counts-test-token-0123456789' }, payload: { enabled: false } })
+  t.equal(patched.statusCode, 200)
+  const after = (await app.inject({ method: 'GET', url: '/api/v1/tasks' })).json()
+  t.equal(after.items.find((x: { name: string }) => x.name === 'Step two').enabled.effective, false, 'the next read sees the change')
+})
