@@ -117,3 +117,32 @@ t.test('GET /api/v1/tasks: concurrent requests share one read; a request after a
   const after = (await app.inject({ method: 'GET', url: '/api/v1/tasks' })).json()
   t.equal(after.items.find((x: { name: string }) => x.name === 'Step two').enabled.effective, false, 'the next read sees the change')
 })
+
+t.test('upgrading a database that has registers: 005 counts them once', async t => {
+  const { openEmbedded, openPostgres } = await import('../../runtime/database.ts')
+  const { createLogger } = await import('../../runtime/logger.ts')
+  const { migrate, migrations } = await import('../../runtime/migrator.ts')
+  const { migrationSql, storeSql } = await import('../../runtime/sql.ts')
+  const { DATABASE_URL, dropSchemas, freshSchemas } = await import('../helpers/runtime.ts')
+  const { schema } = freshSchemas()
+  const db = DATABASE_URL ? openPostgres(DATABASE_URL, createLogger('silent'), 1) : await openEmbedded(null)
+  t.teardown(async () => { await db.close(); await dropSchemas(schema) })
+  // the database as the release before 005 left it: 001–003 applied, registers written
+  const m = migrationSql(schema)
+  await db.query(m.createSchema)
+  await db.query(m.createTable)
+  for (const migration of migrations(schema).filter(x => x.version < 5)) {
+    for (const statement of splitStatements(migration.sql)) await db.query(statement)
+    await db.query(m.record, [migration.version, migration.name])
+  }
+  await db.query(`INSERT INTO ${schema}.transient (name, ra_deg, dec_deg) SELECT 'u' || g, 1, 1 FROM generate_series(1, 30) g`)
+  await db.query(`INSERT INTO ${schema}.task_status (transient_id, task, status)
+    SELECT t.id, k, CASE WHEN t.id % 3 = 0 THEN 'failed' ELSE 'processed' END FROM ${schema}.transient t CROSS JOIN unnest(ARRAY['A', 'B']) k`)
+  t.same(await migrate(db, schema), ['005_counts.sql'], 'the upgrade applies 005 only')
+  const sql = storeSql(schema)
+  const sorted = (rows: Count[]) => rows.map(key).sort()
+  t.same(sorted(await db.query<Count>(sql.statusCounts)), ['A / failed = 10', 'A / processed = 20', 'B / failed = 10', 'B / processed = 20'])
+  t.same(sorted(await db.query<Count>(sql.statusCounts)), sorted(await db.query<Count>(sql.statusCountsScan)))
+  await db.query(`DELETE FROM ${schema}.transient WHERE id <= 3`)
+  t.same(sorted(await db.query<Count>(sql.statusCounts)), sorted(await db.query<Count>(sql.statusCountsScan)), 'and keeps them after')
+})
