@@ -40,6 +40,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'show what applying a manifest would change in the database',
     load: () => import('./commands/plan.ts')
   },
+  status: {
+    summary: 'the tasks × counts table of the running runtime (--watch, --json)',
+    load: () => import('./commands/status.ts')
+  },
   migrations: {
     summary: 'list the schema migrations applied to the database and those pending',
     load: () => import('./commands/migrations.ts')

@@ -86,7 +86,10 @@ export class Dispatcher {
   constructor (options: DispatcherOptions) {
     this.#o = options
     this.#pool = new RunPool({ size: options.poolSize ?? availableParallelism(), log: options.log })
-    this.#runs = new Counter({ name: 'blast_runs_total', help: 'Runs by task and resulting status', labelNames: ['task', 'status'], registers: [options.metrics] })
+    this.#runs = new Counter({
+      name: 'blast_runs_total', help: 'Runs by task, resulting status, and its type (outcome: blank, success, warning, error)',
+      labelNames: ['task', 'status', 'outcome'], registers: [options.metrics]
+    })
     this.#durations = new Histogram({
       name: 'blast_run_duration_seconds', help: 'Wall time of runs by task', labelNames: ['task'], registers: [options.metrics],
       buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60, 600, 3600]
@@ -291,7 +294,10 @@ export class Dispatcher {
       try {
         const ready = await store.transition(plan, [...new Set(batch.map(item => item.row.id))], registers => this.#decide(batch, registers))
         for (const item of batch) {
-          this.#runs.inc({ task: item.planned.name, status: item.outcome.status })
+          this.#runs.inc({ task: item.planned.name, status: item.outcome.status, outcome: this.#outcome(item.outcome.status) })
+          if (log.isLevelEnabled('debug')) {
+            log.debug({ task: item.planned.name, transient: item.row.name, status: item.outcome.status, durationMs: Math.round(item.outcome.durationMs ?? 0), attempt: item.row.attempts }, 'run finished')
+          }
           this.#durations.observe({ task: item.planned.name }, item.outcome.durationMs / 1000)
         }
         const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
@@ -339,6 +345,10 @@ export class Dispatcher {
     this.#o.log.warn({ task: item.planned.name, transient: item.row.name, err: message }, 'run failed')
     const { status: _status, output: _output, retry: _retry, released: _released, ...rest } = item.outcome
     await this.#flush([{ ...item, outcome: { ...rest, status: item.planned.task.failedStatus, error: new Error(message), unwritable: true } }])
+  }
+
+  #outcome (status: string): string {
+    return this.#o.plan().statusTypes.get(status) ?? 'error'
   }
 
   #decide (batch: Pending[], registers: Array<{ id: number; task: string; status: string; owner: string | null; attempts: number }>): Decision {
@@ -415,7 +425,8 @@ export class Dispatcher {
     const work = (async () => {
       const attempt = 1
       const outcome = await this.#run(planned, attempt, null)
-      this.#runs.inc({ task: taskName, status: outcome.status })
+      this.#runs.inc({ task: taskName, status: outcome.status, outcome: this.#outcome(outcome.status) })
+      this.#o.log.debug({ task: taskName, status: outcome.status, durationMs: Math.round(outcome.durationMs ?? 0) }, 'run finished')
       this.#durations.observe({ task: taskName }, outcome.durationMs / 1000)
       const error = outcome.error ? errorText(outcome.error) : null
       const row = historyRow(null, taskName, outcome, attempt, this.#o.workerId, jobs[0]?.data?.c ?? 'sweep', error)

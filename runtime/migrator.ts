@@ -79,10 +79,25 @@ function refuseNewer (schema: string, done: number[], known: Migration[]): void 
     '(docs/upgrading.md)')
 }
 
-// Our migrations hold no function bodies, so statements end at a semicolon that ends a line.
-function splitStatements (text: string): string[] {
-  return text
-    .split(/;\s*$/m)
-    .map(part => part.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean)
+// A statement ends at a semicolon that ends a line, outside a dollar-quoted body ($$ … $$ or
+// $tag$ … $tag$): a function body (005_counts.sql) holds semicolons of its own. Comment lines are
+// left out of the scan, so a `$$` or `;` in a comment changes nothing.
+export function splitStatements (text: string): string[] {
+  const statements: string[] = []
+  let current: string[] = []
+  let quote: string | null = null
+  for (const line of text.split('\n')) {
+    current.push(line)
+    if (/^\s*--/.test(line)) continue
+    for (const [tag] of line.matchAll(/\$[A-Za-z_]*\$/g)) {
+      if (quote === null) quote = tag
+      else if (tag === quote) quote = null
+    }
+    if (quote === null && /;\s*$/.test(line)) {
+      statements.push(current.join('\n').replace(/;\s*$/, ''))
+      current = []
+    }
+  }
+  statements.push(current.join('\n'))
+  return statements.map(part => part.replace(/^\s*--.*$/gm, '').trim()).filter(Boolean)
 }

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PgBoss } from 'pg-boss'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { registerClusterMetrics } from './metrics.ts'
+import { ProgressLog } from './progress-log.ts'
 import type {
   Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
@@ -48,6 +50,8 @@ const HEADS = { manifestHash: 'graph_hash' }
 
 export class Runtime implements Control {
   readonly metrics = new Registry()
+  /** the periodic per-task progress line (info) */
+  readonly progress: ProgressLog
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   readonly log: Logger
   readonly db: Db
@@ -102,6 +106,8 @@ export class Runtime implements Control {
       vacuum: db.kind === 'embedded'
     })
     collectDefaultMetrics({ register: this.metrics }) // heap, RSS, event loop lag, GC
+    this.progress = new ProgressLog(() => this.listTasks(), log)
+    registerClusterMetrics({ registry: this.metrics, db, sql: this.store.sql, plan: () => this.#plan })
     new Gauge({
       name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
       collect: async function (this: Gauge) {
@@ -141,6 +147,7 @@ export class Runtime implements Control {
     this.#state = 'running'
     if (this.#options.workers) await this.#scheduler.reap()
     if (this.#options.workers) this.pruner.start()
+    this.progress.start()
   }
 
   /** makes the store, the queues, the workers and the schedules match a plan */
@@ -184,6 +191,7 @@ export class Runtime implements Control {
     if (this.#state === 'stopping' || this.#state === 'stopped') return
     this.#state = 'stopping'
     try {
+      this.progress.stop()
       await this.pruner.stop()
       await this.#scheduler.stop()
       await this.#dispatcher.stop(this.#options.shutdownGraceSeconds * 1000)

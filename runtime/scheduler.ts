@@ -176,6 +176,7 @@ export class Scheduler {
     const { store, workerId } = this.#o
     try {
       if (!await store.heartbeat(workerId)) await store.registerWorker(workerId, hostname(), process.pid)
+      await store.foldCounts() // keeps a count read at a handful of rows (migration 005)
       // after an outage, give every other process a lease to heart-beat before judging them dead
       if (this.#healthySince < 0) this.#healthySince = Date.now()
     } catch (err) {

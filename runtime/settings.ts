@@ -11,6 +11,10 @@ export interface Settings {
   readonly host: string
   readonly apiToken: string | null
   readonly apiReadAuth: boolean
+  /** the port a `--no-api` worker serves /health, /ready and /metrics on (BLAST_METRICS_PORT); null: none */
+  readonly metricsPort: number | null
+  /** LOG_FORMAT: `pretty` or `json`; null picks pretty on a terminal, JSON otherwise */
+  readonly logFormat: 'pretty' | 'json' | null
   readonly logLevel: string
   /** our tables; pg-boss lives in bossSchema */
   readonly schema: string
@@ -81,6 +85,12 @@ function flag (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new SettingsError(`${name}=${JSON.stringify(raw)} is not a boolean (true or false)`)
 }
 
+function logFormat (raw: string | undefined): 'pretty' | 'json' | null {
+  if (raw === undefined || raw === '') return null
+  if (raw === 'pretty' || raw === 'json') return raw
+  throw new SettingsError(`LOG_FORMAT=${JSON.stringify(raw)} is not pretty or json`)
+}
+
 export function schemaName (value: string, name: string): string {
   if (!IDENTIFIER.test(value)) throw new SettingsError(`${name}=${JSON.stringify(value)} is not a lowercase SQL identifier`)
   return value
@@ -95,7 +105,10 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST || DEFAULTS.host,
     apiToken: env.BLAST_API_TOKEN || null,
     apiReadAuth: flag(env, 'BLAST_API_READ_AUTH', false),
+    // a `--no-api` worker serves /health, /ready and /metrics here when set (docs/operations.md)
+    metricsPort: env.BLAST_METRICS_PORT ? integer(env, 'BLAST_METRICS_PORT', 0, 0, 65535) : null,
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
+    logFormat: logFormat(env.LOG_FORMAT),
     schema: schemaName(env.BLAST_SCHEMA || DEFAULTS.schema, 'BLAST_SCHEMA'),
     bossSchema: schemaName(env.BLAST_BOSS_SCHEMA || DEFAULTS.bossSchema, 'BLAST_BOSS_SCHEMA'),
     leaseSeconds: integer(env, 'BLAST_LEASE_SECONDS', DEFAULTS.leaseSeconds, 3, 3600),

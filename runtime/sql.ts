@@ -45,8 +45,30 @@ export function storeSql (s: string) {
       FROM ${s}.task`,
     enabledTasks: `SELECT name FROM ${s}.task WHERE in_manifest AND coalesce(enabled_override, declared_enabled)`,
     setOverride: `UPDATE ${s}.task SET enabled_override = $2 WHERE name = $1`,
-    statusCounts: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status GROUP BY task, status`,
-    statusCountsOf: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status WHERE task = $1 GROUP BY task, status`,
+    // Registers per (task, status) in constant time (migration 005): the folded counts plus the deltas
+    // the triggers appended since the last fold; a pair whose registers all left is not listed.
+    statusCounts: `SELECT task, status, sum(n)::int AS n FROM (
+        SELECT task, status, n FROM ${s}.task_count UNION ALL SELECT task, status, n FROM ${s}.task_count_delta
+      ) c GROUP BY task, status HAVING sum(n) <> 0`,
+    statusCountsOf: `SELECT task, status, sum(n)::int AS n FROM (
+        SELECT task, status, n FROM ${s}.task_count WHERE task = $1
+        UNION ALL SELECT task, status, n FROM ${s}.task_count_delta WHERE task = $1
+      ) c GROUP BY task, status HAVING sum(n) <> 0`,
+    // the same by counting every register: what the counts must always equal (tests, `--check`)
+    statusCountsScan: `SELECT task, status, count(*)::int AS n FROM ${s}.task_status GROUP BY task, status`,
+    // the ready backlog per task (partial index task_status_ready): what blast_backlog{state="ready"} shows
+    readyCounts: `SELECT task, count(*)::int AS n FROM ${s}.task_status WHERE ready GROUP BY task`,
+    // $1 system task names, $2 success-type statuses (index run_task)
+    systemLastSuccess: `SELECT task, extract(epoch FROM max(finished_at))::float8 AS t FROM ${s}.run
+      WHERE task = ANY($1::text[]) AND status = ANY($2::text[]) AND transient IS NULL GROUP BY task`,
+    // one folder at a time across processes, held until the fold commits
+    countsLock: 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+    // folds every delta into task_count; rows upserted in key order. Returns how many deltas it folded.
+    foldCounts: `WITH d AS (DELETE FROM ${s}.task_count_delta RETURNING task, status, n),
+        f AS (INSERT INTO ${s}.task_count (task, status, n)
+          SELECT task, status, sum(n) FROM d GROUP BY task, status ORDER BY task, status
+          ON CONFLICT (task, status) DO UPDATE SET n = ${s}.task_count.n + EXCLUDED.n)
+      SELECT count(*)::int AS n FROM d`,
     markSwept: `UPDATE ${s}.task SET last_sweep_at = now() WHERE name = $1
       RETURNING in_manifest AND coalesce(enabled_override, declared_enabled) AS enabled`,
 

@@ -209,6 +209,21 @@ export class Store {
     return (await this.db.query<{ id: number }>(this.sql.claimsOf, [owner])).map(row => row.id)
   }
 
+  // ---- counts (migration 005) ----
+
+  /**
+   * Folds the count deltas the triggers appended into task_count, so a count read stays a handful of
+   * rows. One process folds at a time; another finding the lock held skips (0).
+   */
+  async foldCounts (): Promise<number> {
+    return this.db.transaction(async tx => {
+      const [lock] = await tx.query<{ locked: boolean }>(this.sql.countsLock, [`blast-tasks:counts:${this.schema}`])
+      if (!lock?.locked) return 0
+      const [row] = await tx.query<{ n: number }>(this.sql.foldCounts)
+      return row?.n ?? 0
+    })
+  }
+
   // ---- transients ----
 
   /** creates transients that do not exist yet, with a register per transient task, evaluated */

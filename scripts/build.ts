@@ -13,6 +13,8 @@ rmSync(dist, { recursive: true, force: true })
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' })
 // files the code reads next to itself (new URL('./migrations/', import.meta.url))
 cpSync(join(root, 'runtime/migrations'), join(dist, 'migrations'), { recursive: true, filter: (file) => !file.endsWith('.md') })
+// the status board's static files (runtime/api/routes-board.ts reads them from ../board/)
+cpSync(join(root, 'runtime/board'), join(dist, 'board'), { recursive: true })
 
 // A module found at run time by a path in a string (new URL('./x.ts', import.meta.url), a worker
 // file) is not rewritten by tsc and would fail only once installed: refuse to pack it.

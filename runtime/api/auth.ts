@@ -36,9 +36,11 @@ export function createGuard(token: string, readAuth: boolean): Guard {
   }
   const security: Array<Record<string, string[]>> = [{ [SECURITY_SCHEME]: [] }]
   const write = <S extends FastifySchema>(schema: S) => ({ schema: { ...schema, security }, onRequest: check })
+  // An open operation says so with `security: []`: it overrides any document-wide requirement.
+  const open = <S extends FastifySchema>(schema: S) => ({ schema: { ...schema, security: [] } })
   return {
-    open: (schema) => ({ schema }),
-    read: (schema) => (readAuth ? write(schema) : { schema }),
+    open,
+    read: (schema) => (readAuth ? write(schema) : open(schema)),
     write
   }
 }

@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Control } from '../control.ts'
 import {
   BlastBadRequest,
@@ -19,7 +19,8 @@ import {
 import { SECURITY_SCHEME, WWW_AUTHENTICATE, createGuard } from './auth.ts'
 import type { ApiContext } from './context.ts'
 import { MAX_URL_LENGTH, badUrl, checkParameters, checkUrlLength, parseJsonWithDepthLimit } from './edges.ts'
-import healthRoutes from './routes-health.ts'
+import boardRoutes from './routes-board.ts'
+import healthRoutes, { quietRequest, quietRequestLogging } from './routes-health.ts'
 import manifestRoutes, { YAML_TYPES } from './routes-manifest.ts'
 import runRoutes from './routes-runs.ts'
 import taskRoutes, { OPTIONAL_BODY } from './routes-tasks.ts'
@@ -150,8 +151,11 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         version: API_VERSION,
         description: 'Operate a blast-tasks runtime: tasks, transients, run history, the manifest. ' +
           'Mutating operations need `Authorization: Bearer <token>` (the token is in `.blast/api-token` unless BLAST_API_TOKEN is set): ' +
-          'press Authorize and paste it. Errors have one shape, `{ statusCode, code, error, message }`, with BLAST_* codes (docs/errors.md).'
+          'press Authorize and paste it. Errors have one shape, `{ statusCode, code, error, message }`, with BLAST_* codes (docs/errors.md).',
+        license: { name: 'MIT', identifier: 'MIT' }
       },
+      // relative: the document is served by the runtime it describes, on whatever address it listens
+      servers: [{ url: '/', description: 'The runtime serving this document.' }],
       tags: [
         { name: 'tasks', description: 'Statuses and tasks: definitions, schedules, enable/disable, run now.' },
         { name: 'transients', description: 'Ingest, read, delete; retrigger, reprocess, reset; explain.' },
@@ -185,6 +189,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger }),
     bodyLimit: opts.bodyLimit,
+    logController: new LogController({ disableRequestLogging: quietRequest }),
     // long parameters reach validation (and its 414) instead of failing routing as a bad URL
     routerOptions: { maxParamLength: MAX_URL_LENGTH },
     schemaErrorFormatter: formatSchemaErrors,
@@ -192,6 +197,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
     frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply)
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler())
+  quietRequestLogging(app)
   app.addHook('onRequest', checkUrlLength)
   app.addHook('preValidation', checkParameters)
   parseJsonWithDepthLimit(app)
@@ -204,6 +210,7 @@ export async function buildApi(control: Control, options: ApiOptions): Promise<F
   await registerDocs(app)
   const context: ApiContext = Object.freeze({ control, guard: createGuard(opts.token, opts.readAuth) })
   await app.register(healthRoutes, context)
+  await app.register(boardRoutes, context)
   await app.register(async (api) => {
     await api.register(taskRoutes, context)
     await api.register(transientRoutes, context)

@@ -26,6 +26,16 @@ export default async function taskRoutes(app: FastifyInstance, { control, guard 
     }
   }), async () => ({ items: control.statuses() }))
 
+  // Requests that arrive while a read of the tasks is in flight share it, serialised once: under load
+  // one database round trip and one JSON.stringify serve them all, and none sees older data than a
+  // read that started before it arrived. Sequential callers always read afresh. (taskView builds
+  // exactly the Task schema's properties, so the schema's serializer would write the same text.)
+  let inFlight: Promise<string> | null = null
+  const listTasks = () => {
+    inFlight ??= control.listTasks().then((tasks) => JSON.stringify({ items: tasks.map(taskView) })).finally(() => { inFlight = null })
+    return inFlight
+  }
+
   app.get('/tasks', guard.read({
     tags: TAGS,
     operationId: 'listTasks',
@@ -41,7 +51,7 @@ export default async function taskRoutes(app: FastifyInstance, { control, guard 
       },
       ...errorResponses(401)
     }
-  }), async () => ({ items: (await control.listTasks()).map(taskView) }))
+  }), async (_request, reply) => reply.type('application/json; charset=utf-8').send(await listTasks()))
 
   app.get<{ Params: { task: string } }>('/tasks/:task', guard.read({
     tags: TAGS,

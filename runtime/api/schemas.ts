@@ -1,6 +1,24 @@
 // The JSON schemas of the control API: the one source for request validation (ajv), response
 // serialization (fast-json-stringify) and the OpenAPI document (@fastify/swagger). Shared shapes
 // carry an `$id` and are referenced as `{ $ref: 'Name#' }`; they become `components.schemas.Name`.
+import { STATUS_CODES } from 'node:http'
+import {
+  BlastBadRequest,
+  BlastBadUrl,
+  BlastBodyTooLarge,
+  BlastDuplicateTransient,
+  BlastInternal,
+  BlastInvalidCursor,
+  BlastMalformedBody,
+  BlastNotReady,
+  BlastRouteNotFound,
+  BlastRunNotFound,
+  BlastUnauthorized,
+  BlastUnknownTask,
+  BlastUnknownTransient,
+  BlastUnsupportedMediaType,
+  BlastUriTooLong
+} from '../errors.ts'
 import { STATUS_TYPES } from '../types.ts'
 
 const TRANSIENT_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$'
@@ -251,15 +269,53 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: 'The runtime is starting or stopping (BLAST_NOT_READY).'
 }
 
+type Coded = Error & { code: string; statusCode: number }
+
+// One real example per error a status can carry, built from the error table itself so the message is
+// the one a client gets (Swagger UI would otherwise invent `BLAST_RDWIQ…` from the code's pattern).
+const ERROR_EXAMPLES: Record<number, Record<string, Coded>> = {
+  400: {
+    badRequest: new BlastBadRequest('body/ra_deg must be < 360'),
+    badUrl: new BlastBadUrl('/api/v1/transients?name=%E0%A4%A', 'a %-escape in the query is malformed or does not decode to UTF-8'),
+    malformedBody: new BlastMalformedBody('Unexpected end of JSON input'),
+    invalidCursor: new BlastInvalidCursor('abc')
+  },
+  401: { unauthorized: new BlastUnauthorized('the bearer token is not valid') },
+  404: {
+    transientNotFound: new BlastUnknownTransient('2024abc'),
+    taskNotFound: new BlastUnknownTask('Host mtch', 'Host match, Crop images'),
+    runNotFound: new BlastRunNotFound('42'),
+    routeNotFound: new BlastRouteNotFound('GET', '/api/v1/nope')
+  },
+  409: { transientExists: new BlastDuplicateTransient('2024abc') },
+  413: { bodyTooLarge: new BlastBodyTooLarge(1048576) },
+  414: { uriTooLong: new BlastUriTooLong('the URL is 5000 characters long; the limit is 4096') },
+  415: { unsupportedMediaType: new BlastUnsupportedMediaType('text/plain', 'application/json') },
+  500: { internal: new BlastInternal('req-1f') },
+  503: { notReady: new BlastNotReady('starting') }
+}
+
+const asExample = (e: Coded) => ({
+  summary: e.code,
+  value: { statusCode: e.statusCode, code: e.code, error: STATUS_CODES[e.statusCode] ?? 'Error', message: e.message }
+})
+
+/** The Error response of one status: its description, the Error schema and real examples. */
+export function errorResponse(code: number, description?: string): Record<string, unknown> {
+  const examples = Object.fromEntries(Object.entries(ERROR_EXAMPLES[code] ?? ERROR_EXAMPLES[500]).map(([name, e]) => [name, asExample(e)]))
+  return {
+    description: description ?? ERROR_DESCRIPTIONS[code] ?? 'Unexpected error (BLAST_INTERNAL); the server log has the details.',
+    content: { 'application/json': { schema: ref('Error'), examples } }
+  }
+}
+
 /**
  * Response schemas for the error statuses a route can answer, each with the Error shape. Every route
  * can answer 400 (a URL that does not decode), 414 (an over-long URL) and 500.
  */
 export function errorResponses(...codes: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {}
-  for (const code of [...new Set([400, ...codes, 414, 500])].sort((a, b) => a - b)) {
-    out[code] = { description: ERROR_DESCRIPTIONS[code] ?? 'Unexpected error (BLAST_INTERNAL); the server log has the details.', ...ref('Error') }
-  }
+  for (const code of [...new Set([400, ...codes, 414, 500])].sort((a, b) => a - b)) out[code] = errorResponse(code)
   return out
 }
 

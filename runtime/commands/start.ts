@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import { EXIT, usageError, type Io } from './io.ts'
 import { buildApi, resolveToken } from '../api/index.ts'
+import { buildProbes } from '../api/probes.ts'
 import { createLogger } from '../logger.ts'
 import { Runtime } from '../runtime.ts'
 import { loadSettings } from '../settings.ts'
@@ -21,7 +22,7 @@ options:
   -h, --help   this help
 
 environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.tasks.yaml),
-PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
+PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, BLAST_METRICS_PORT (--no-api), LOG_LEVEL (info), LOG_FORMAT (pretty on a terminal, else json),
 BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
 BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true), BLAST_HISTORY_DAYS (30),
 BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1)`
@@ -38,7 +39,7 @@ export async function run (args: string[], io: Io): Promise<number> {
     return EXIT.usage
   }
   const settings = loadSettings()
-  const log = createLogger(settings.logLevel)
+  const log = createLogger(settings.logLevel, { pretty: (settings.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty' })
   // Plugins run in worker threads: a fault that reaches this thread is the runtime's own. A
   // half-alive runtime keeps claims it cannot finish; end it loudly so that a supervisor restarts it.
   const fatal = (kind: string) => (err: unknown) => {
@@ -69,6 +70,10 @@ export async function run (args: string[], io: Io): Promise<number> {
     app = await buildApi(runtime, { token: token.token, readAuth: settings.apiReadAuth, logger: log })
     const address = await app.listen({ port: settings.port, host: settings.host })
     log.info({ address, docs: `${address}/docs`, tokenFile: token.file }, 'control API listening')
+  } else if (settings.metricsPort !== null) {
+    app = await buildProbes(runtime, { logger: log })
+    const address = await app.listen({ port: settings.metricsPort, host: settings.host })
+    log.info({ address }, 'probes and metrics listening (--no-api)')
   }
   log.info({
     database: runtime.db.kind === 'embedded' ? settings.dataDir : 'postgres',

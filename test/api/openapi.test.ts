@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { validate } from '@readme/openapi-parser'
@@ -85,6 +85,51 @@ t.test('every operation is named, tagged, described and typed', async (t) => {
     for (const [prop, sub] of Object.entries(schema.properties ?? {})) {
       t.ok(typeof sub.description === 'string' || sub.$ref !== undefined, `${name}.${prop} described`)
     }
+  }
+})
+
+t.test('the document passes @redocly/cli lint with its recommended rules, with no warning', async (t) => {
+  const dir = t.testdir({ 'openapi.json': JSON.stringify(doc) })
+  const cli = join(dirname(createRequire(import.meta.url).resolve('@redocly/cli/package.json')), 'bin', 'cli.js')
+  const run = promisify(execFile)
+  const result = await run(process.execPath, [cli, 'lint', join(dir, 'openapi.json'), '--extends', 'recommended', '--format', 'json'], { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } })
+    .then(({ stdout }) => ({ code: 0, stdout }), (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }))
+  const report = JSON.parse(result.stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }> }
+  t.same(report.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`), [], 'no problem reported')
+  t.same(report.totals, { ...report.totals, errors: 0, warnings: 0 })
+  t.equal(result.code, 0, 'the linter exits 0')
+  t.same(doc.servers, [{ url: '/', description: 'The runtime serving this document.' }])
+  t.equal(doc.info.license?.identifier, 'MIT')
+  for (const { method, path, op } of operations) {
+    if (op.security?.length !== 0) continue
+    t.notOk(path.startsWith('/api/') && MUTATING.has(method), `${method.toUpperCase()} ${path} is open and not a mutation`)
+  }
+  t.same(operations.filter(({ op }) => op.security === undefined).map(({ path }) => path), [], 'every operation declares its security, [] when open')
+})
+
+t.test('every error response carries real examples of its own status, and the probes answer their 4xx', async (t) => {
+  type Media = { schema: { $ref?: string }; examples?: Record<string, { value: { statusCode: number; code: string; error: string; message: string } }> }
+  let seen = 0
+  for (const { method, path, op } of operations) {
+    for (const [status, response] of Object.entries(op.responses)) {
+      const media = response.content?.['application/json'] as Media | undefined
+      if (!/^[45]/.test(status) || media?.schema.$ref !== '#/components/schemas/Error') continue
+      const examples = Object.values(media.examples ?? {})
+      t.ok(examples.length > 0, `${method.toUpperCase()} ${path} ${status} has examples`)
+      for (const { value } of examples) {
+        seen++
+        t.equal(value.statusCode, Number(status), `${method.toUpperCase()} ${path} ${status} example ${value.code} has its status`)
+        t.match(value.code, /^BLAST_[A-Z_]+$/)
+        t.notMatch(value.message, /%s/, 'the message is filled in')
+      }
+    }
+  }
+  t.ok(seen > 100, `${seen} examples`)
+  for (const url of ['/health', '/ready']) {
+    const bad = await app.inject({ method: 'GET', url: `${url}?x=%E0%A4%A` })
+    t.same([bad.statusCode, bad.json().code], [400, 'BLAST_BAD_URL'], `${url} with a bad escape`)
+    const long = await app.inject({ method: 'GET', url: `${url}?x=${'a'.repeat(5000)}` })
+    t.same([long.statusCode, long.json().code], [414, 'BLAST_URI_TOO_LONG'], `${url} with an over-long URL`)
   }
 })
 

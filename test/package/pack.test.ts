@@ -51,6 +51,7 @@ t.test('npm pack → install in an empty folder → init → npm test, typecheck
   t.notOk(existsSync(join(pkg, 'runtime')), 'the package ships no TypeScript sources: what runs is dist/')
   t.ok(existsSync(join(pkg, 'dist/index.d.ts')) && existsSync(join(pkg, 'dist/testing.d.ts')), 'type declarations for both entry points')
   t.ok(existsSync(join(pkg, 'dist/migrations/001_initial.sql')), 'the migrations ship next to the migrator')
+  t.ok(existsSync(join(pkg, 'dist/board/app.js')) && existsSync(join(pkg, 'dist/board/index.html')), 'the status board ships next to its routes')
 
   const version = await run('npx', ['--no-install', 'blast-tasks', '--version'], { cwd: app })
   t.equal(version.out.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, 'npx blast-tasks runs the compiled CLI, with no warning')

@@ -858,6 +858,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description The URL does not decode (BLAST_BAD_URL). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     ready: {
@@ -879,6 +897,24 @@ export interface operations {
                         /** @enum {string} */
                         status: "ready";
                     };
+                };
+            };
+            /** @description The URL does not decode (BLAST_BAD_URL). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL is longer than 4,096 characters, or a path parameter longer than its maximum (BLAST_URI_TOO_LONG). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Starting, stopping, or the database is unreachable. */
