@@ -8,7 +8,7 @@ import type {
   Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
 } from './control.ts'
-import { openEmbedded, openPostgres, type Db } from './database.ts'
+import { openEmbedded, openPostgres, reachable, type Db } from './database.ts'
 import { Dispatcher, errorText, transientView } from './dispatcher.ts'
 import {
   BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotReady, BlastNotTransientTask, BlastRunNotFound,
@@ -119,6 +119,7 @@ export class Runtime implements Control {
     for (const d of diagnostics) log.warn(formatDiagnostic(d))
     const db = options.databaseUrl ? openPostgres(options.databaseUrl, log) : await openEmbedded(options.dataDir ?? null)
     try {
+      if (options.databaseUrl) await reachable(db, options.databaseUrl)
       const runtime = new Runtime(db, compile(manifest), diagnostics, options, log)
       await runtime.#start()
       return runtime

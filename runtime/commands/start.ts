@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util'
 import { EXIT, usageError, type Io } from './io.ts'
 import { buildApi, resolveToken } from '../api/index.ts'
+import { BlastPortUnavailable, BlastSettingInvalid } from '../errors.ts'
 import { createLogger } from '../logger.ts'
 import { Runtime } from '../runtime.ts'
 import { loadSettings } from '../settings.ts'
@@ -24,7 +25,42 @@ environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.ta
 PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
 BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
 BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true), BLAST_HISTORY_DAYS (30),
-BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1)`
+BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1)
+
+exit codes: 0 stopped, 1 failed (a manifest with errors), 69 database, port or data dir unavailable,
+70 the runtime's own fault, 78 a setting not accepted, 130 a second signal (docs/operations.md)`
+
+/** start-up failures that are one line and their own exit code; anything else is a stack (a bug) */
+const STARTUP_EXIT: Readonly<Record<string, number>> = {
+  BLAST_SETTING_INVALID: EXIT.config,
+  BLAST_DATABASE_UNAVAILABLE: EXIT.unavailable,
+  BLAST_DATA_DIR_LOCKED: EXIT.unavailable,
+  BLAST_PORT_UNAVAILABLE: EXIT.unavailable
+}
+
+function startupFailed (err: unknown, io: Io): number {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string' || !Object.hasOwn(STARTUP_EXIT, code)) throw err
+  io.err(`blast-tasks: ${code} ${(err as Error).message}`)
+  // what a failed start leaves behind (a pool's idle socket) must not keep the process alive
+  setTimeout(() => process.exit(STARTUP_EXIT[code]), 100).unref()
+  return STARTUP_EXIT[code]!
+}
+
+function listenError (err: unknown, port: number, host: string): unknown {
+  switch ((err as { code?: unknown } | null)?.code) {
+    case 'EADDRINUSE':
+      return new BlastPortUnavailable(`PORT=${port} on HOST=${host} is in use by another process; stop it, choose another PORT, or start with --no-api`, { cause: err })
+    case 'EACCES':
+      return new BlastPortUnavailable(`PORT=${port} on HOST=${host} needs privileges this process lacks; choose a PORT from 1024 to 65535`, { cause: err })
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new BlastSettingInvalid(`HOST=${JSON.stringify(host)} is not an address of this machine; allowed: a local address or name, 127.0.0.1 (default), 0.0.0.0 for every interface`, { cause: err })
+    default:
+      return err
+  }
+}
 
 /** after the grace period, a stop has this long to finish before the process ends regardless */
 const STOP_MARGIN_MS = 5000
@@ -37,7 +73,12 @@ export async function run (args: string[], io: Io): Promise<number> {
     io.err(usageError('start', usage, error))
     return EXIT.usage
   }
-  const settings = loadSettings()
+  let settings
+  try {
+    settings = loadSettings()
+  } catch (err) {
+    return startupFailed(err, io)
+  }
   const log = createLogger(settings.logLevel)
   // Plugins run in worker threads: a fault that reaches this thread is the runtime's own. A
   // half-alive runtime keeps claims it cannot finish; end it loudly so that a supervisor restarts it.
@@ -48,28 +89,40 @@ export async function run (args: string[], io: Io): Promise<number> {
   process.on('uncaughtException', fatal('uncaught exception'))
   process.on('unhandledRejection', fatal('unhandled rejection'))
   const started = performance.now()
-  const runtime = await Runtime.start({
-    manifest: settings.manifest,
-    databaseUrl: settings.databaseUrl,
-    dataDir: settings.dataDir,
-    schema: settings.schema,
-    bossSchema: settings.bossSchema,
-    logger: log,
-    leaseSeconds: settings.leaseSeconds,
-    shutdownGraceSeconds: settings.shutdownGraceSeconds,
-    batchSize: settings.batchSize,
-    poolSize: settings.poolSize,
-    retention: { historyDays: settings.historyDays, historyPerTask: settings.historyPerTask, bossArchiveDays: settings.bossArchiveDays }
-  })
-  const watcher = (values.watch ?? settings.watch) ? new ManifestWatcher(runtime, log) : null
-  watcher?.start()
+  let runtime: Runtime
+  try {
+    runtime = await Runtime.start({
+      manifest: settings.manifest,
+      databaseUrl: settings.databaseUrl,
+      dataDir: settings.dataDir,
+      schema: settings.schema,
+      bossSchema: settings.bossSchema,
+      logger: log,
+      leaseSeconds: settings.leaseSeconds,
+      shutdownGraceSeconds: settings.shutdownGraceSeconds,
+      batchSize: settings.batchSize,
+      poolSize: settings.poolSize,
+      retention: { historyDays: settings.historyDays, historyPerTask: settings.historyPerTask, bossArchiveDays: settings.bossArchiveDays }
+    })
+  } catch (err) {
+    return startupFailed(err, io)
+  }
   let app: Awaited<ReturnType<typeof buildApi>> | null = null
   if (values.api) {
-    const token = await resolveToken({ token: settings.apiToken ?? undefined, dataDir: settings.dataDir, log })
-    app = await buildApi(runtime, { token: token.token, readAuth: settings.apiReadAuth, logger: log })
-    const address = await app.listen({ port: settings.port, host: settings.host })
-    log.info({ address, docs: `${address}/docs`, tokenFile: token.file }, 'control API listening')
+    try {
+      const token = await resolveToken({ token: settings.apiToken ?? undefined, dataDir: settings.dataDir, log })
+      app = await buildApi(runtime, { token: token.token, readAuth: settings.apiReadAuth, logger: log })
+      const address = await app.listen({ port: settings.port, host: settings.host })
+      log.info({ address, docs: `${address}/docs`, tokenFile: token.file }, 'control API listening')
+    } catch (err) {
+      // no API, no process: a supervisor must see it end rather than run tasks it cannot be asked about
+      await app?.close().catch(() => {})
+      await runtime.stop().catch(() => {})
+      return startupFailed(listenError(err, settings.port, settings.host), io)
+    }
   }
+  const watcher = (values.watch ?? settings.watch) ? new ManifestWatcher(runtime, log) : null
+  watcher?.start()
   log.info({
     database: runtime.db.kind === 'embedded' ? settings.dataDir : 'postgres',
     manifest: settings.manifest,
