@@ -209,6 +209,48 @@ export class Store {
     return (await this.db.query<{ id: number }>(this.sql.claimsOf, [owner])).map(row => row.id)
   }
 
+  // ---- system tasks ----
+
+  /** true when this call fired the period starting at slot (no process did before) */
+  async fireSystem (task: string, slot: Date): Promise<boolean> {
+    return (await this.db.query(this.sql.fireSystem, [task, slot.toISOString()])).length > 0
+  }
+
+  /** the attempt this claim starts, or null: the task runs elsewhere, or its retry is not due */
+  async claimSystem (task: string, owner: string): Promise<number | null> {
+    const [row] = await this.db.query<{ attempts: number }>(this.sql.claimSystem, [task, owner])
+    return row ? row.attempts : null
+  }
+
+  /**
+   * ends a system run and records it in one transaction; retryInSeconds makes it due again then.
+   * false when this process no longer owned it (the reaper took it back): nothing is written.
+   */
+  async endSystem (task: string, owner: string, retryInSeconds: number | null, row: HistoryRow): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      if (!(await tx.query(this.sql.endSystem, [task, owner, retryInSeconds])).length) return false
+      await tx.query(this.sql.insertRuns, [JSON.stringify([row])])
+      return true
+    })
+  }
+
+  async runningSystem (): Promise<Array<{ task: string; owner: string | null; attempts: number; started_at: Date | null }>> {
+    return this.db.query(this.sql.runningSystem)
+  }
+
+  async overdueSystem (leaseSeconds: number): Promise<string[]> {
+    return (await this.db.query<{ task: string }>(this.sql.overdueSystem, [leaseSeconds])).map(row => row.task)
+  }
+
+  /** takes a dead owner's system run back and records it; false when it ended meanwhile */
+  async recoverSystem (task: string, owner: string | null, giveUp: boolean, row: HistoryRow): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      if (!(await tx.query(this.sql.recoverSystem, [task, owner, giveUp])).length) return false
+      await tx.query(this.sql.insertRuns, [JSON.stringify([row])])
+      return true
+    })
+  }
+
   // ---- transients ----
 
   /** creates transients that do not exist yet, with a register per transient task, evaluated */
