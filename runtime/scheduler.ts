@@ -86,7 +86,10 @@ export class Scheduler {
     clearTimeout(this.#tickers.get(name))
     if (fire) {
       const at = Math.floor(Date.now() / (seconds * 1000)) * seconds * 1000
-      this.#o.boss.send(SWEEP_QUEUE, { task: name, at } satisfies SweepData, { singletonKey: `interval:${name}`, singletonSeconds: seconds })
+      // a system task's period is claimed in the database: fire it here, not a polled job's delay later
+      if (this.#o.plan().tasks.get(name)?.task.kind === 'system') {
+        void this.sweep(name, 'sweep', at).catch(err => this.#warn(err, 'could not fire a schedule'))
+      } else this.#o.boss.send(SWEEP_QUEUE, { task: name, at } satisfies SweepData, { singletonKey: `interval:${name}`, singletonSeconds: seconds })
         .catch(err => this.#warn(err, 'could not queue a sweep'))
     }
     if (this.#stopped) return
