@@ -200,7 +200,7 @@ export class Dispatcher {
     const complete = (ok: boolean) => jobs.map(job => ({ id: job.id, status: ok ? 'completed' : 'failed' } as JobResult))
     if (!planned || this.#shutdown.signal.aborted) return complete(true)
     const cause = new Map(jobs.map(job => [job.data.t, job.data.c]))
-    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId)
+    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId, [...cause].filter(([, c]) => c === 'api').map(([id]) => id))
     if (!rows.length) return complete(true)
     if (planned.claimChangesDependents) {
       await this.#push(await this.#o.store.transition(plan, rows.map(row => row.id), () => ({ writes: [], history: [] })))

@@ -116,7 +116,8 @@ export class Scheduler {
     const planned = this.#o.plan().tasks.get(task)
     if (!planned) return 0
     const [state] = await store.db.query<{ enabled: boolean }>(store.sql.markSwept, [task])
-    if (!state?.enabled) return 0
+    // a disabled task is never swept; an explicit run (api) runs it once
+    if (!state || (!state.enabled && cause !== 'api')) return 0
     if (planned.task.kind === 'system') {
       // A schedule's period fires once across processes, starts, reloads and frequency changes: the
       // first to claim the period's slot (epoch-aligned, as tickers and crons are) sends the run.

@@ -96,12 +96,13 @@ export function storeSql (s: string) {
 
     // ---- the run path ----
     // Atomic claim: ready → processing, rows locked in key order (the order every writer uses).
+    // A disabled task claims only the registers an explicit run ($4, cause api) asked for.
     // RETURNING carries the transient and its other tasks so a run needs no further read.
     claim: `WITH c AS (
         SELECT ts.transient_id FROM ${s}.task_status ts
         WHERE ts.task = $1 AND ts.transient_id = ANY($2::int[]) AND ts.ready
           AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest
-                      AND coalesce(k.enabled_override, k.declared_enabled))
+                      AND (coalesce(k.enabled_override, k.declared_enabled) OR ts.transient_id = ANY($4::int[])))
         ORDER BY ts.transient_id FOR UPDATE
       )
       UPDATE ${s}.task_status ts SET status = 'processing', ready = false, owner = $3,

@@ -171,8 +171,9 @@ export class Store {
     return ready
   }
 
-  async claim (task: string, ids: readonly number[], owner: string): Promise<ClaimedRow[]> {
-    return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner])
+  /** explicit: ids an explicit run asked for, claimed even while the task is disabled */
+  async claim (task: string, ids: readonly number[], owner: string, explicit: readonly number[] = []): Promise<ClaimedRow[]> {
+    return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner, explicit])
   }
 
   async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; name: string; public_timestamp: Date | null }>> {
