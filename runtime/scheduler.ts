@@ -142,7 +142,9 @@ export class Scheduler {
   /** claims whose owner is gone go back to `not processed` and are queued again (failed after LOST_LIMIT) */
   async reap (): Promise<number> {
     const { store, dispatcher, leaseSeconds, workerId } = this.#o
-    if (this.#stopped || Date.now() - this.#healthySince < leaseSeconds * 1000) return 0
+    // -1: the heartbeat is failing (the database is away); once it is back, every other process gets
+    // a lease from that moment to heart-beat before its claims count as lost
+    if (this.#stopped || this.#healthySince < 0 || Date.now() - this.#healthySince < leaseSeconds * 1000) return 0
     try {
       const plan = this.#o.plan()
       const timeouts = Object.fromEntries(plan.transientTasks.map(planned => [planned.name, planned.task.timeoutSeconds]))
