@@ -206,7 +206,7 @@ export interface paths {
         put?: never;
         /**
          * Retrigger a transient
-         * @description Sets every `processing` and error-type register back to `not processed` and runs them again (Blast's retrigger).
+         * @description Sets every error-type register, and every `processing` register that no live worker owns (a crashed run), back to `not processed` and runs them again (Blast's retrigger). A run a live worker is running is left to finish.
          */
         post: operations["retriggerTransient"];
         delete?: never;
