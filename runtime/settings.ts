@@ -32,6 +32,8 @@ export interface Settings {
   readonly historyPerTask: number
   /** pg-boss deletes its completed jobs after this many days (fractions allowed) */
   readonly bossArchiveDays: number
+  /** start even though live processes run another manifest: this one becomes the cluster's */
+  readonly takeOver: boolean
 }
 
 export const DEFAULTS = {
@@ -141,6 +143,7 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     historyDays: decimal(env, 'BLAST_HISTORY_DAYS', DEFAULTS.historyDays, 0, 36500),
     historyPerTask: integer(env, 'BLAST_HISTORY_PER_TASK', DEFAULTS.historyPerTask, 0, 1000000),
     // pg-boss counts whole seconds and reads 0 as "never delete": at least 0.001 days (86 s)
-    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650)
+    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650),
+    takeOver: flag(env, 'BLAST_TAKE_OVER', false)
   })
 }

@@ -57,6 +57,7 @@ export function storeSql (s: string) {
     removeWorker: `DELETE FROM ${s}.worker WHERE id = $1`,
     pruneWorkers: `DELETE FROM ${s}.worker WHERE heartbeat_at < now() - interval '1 day'`,
     liveWorkers: `SELECT id FROM ${s}.worker WHERE heartbeat_at > now() - make_interval(secs => $1)`,
+    livePeers: `SELECT id, host, pid FROM ${s}.worker WHERE heartbeat_at > now() - make_interval(secs => $1) AND id <> $2 ORDER BY id`,
     // claims whose owner stopped heart-beating, or that outlived their task's timeout by the lease
     lostClaims: `SELECT DISTINCT ts.transient_id AS id FROM ${s}.task_status ts
       WHERE ts.status = 'processing' AND (ts.owner IS NULL OR NOT ${live}

@@ -201,6 +201,12 @@ export class Store {
     return new Set((await this.db.query<{ id: string }>(this.sql.liveWorkers, [leaseSeconds])).map(row => row.id))
   }
 
+  /** the other live processes, as `worker id (host pid n)` */
+  async livePeers (leaseSeconds: number, self: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string; host: string; pid: number }>(this.sql.livePeers, [leaseSeconds, self])
+    return rows.map(row => `${row.id} (host ${row.host}, pid ${row.pid})`)
+  }
+
   /** transients with a claim whose owner is gone or that outlived its task's timeout */
   async lostClaims (leaseSeconds: number, timeouts: Record<string, number>): Promise<number[]> {
     return (await this.db.query<{ id: number }>(this.sql.lostClaims, [leaseSeconds, JSON.stringify(timeouts)])).map(row => row.id)

@@ -10,7 +10,7 @@ import { Runtime } from '../runtime.ts'
 import { loadSettings } from '../settings.ts'
 import { ManifestWatcher } from '../watcher.ts'
 
-export const usage = `usage: blast-tasks start [--no-api] [--no-watch]
+export const usage = `usage: blast-tasks start [--no-api] [--no-watch] [--take-over]
 
 Runs every task of the manifest on every eligible transient and serves the control API
 (Swagger UI at /docs). Without DATABASE_URL the embedded database in BLAST_DATA_DIR is used.
@@ -19,23 +19,27 @@ Start more processes with --no-api on the same DATABASE_URL to scale out.
 options:
   --no-api     run tasks only; serve no HTTP API
   --no-watch   do not apply edits of the manifest and plugins while running
+  --take-over  start even though live processes on the database run another manifest: this one
+               becomes the cluster's, and they apply it or stop (BLAST_TAKE_OVER)
   -h, --help   this help
 
 environment: DATABASE_URL, BLAST_DATA_DIR (./.blast), BLAST_MANIFEST (./blast.tasks.yaml),
 PORT (3000), HOST (127.0.0.1), BLAST_API_TOKEN, BLAST_API_READ_AUTH, LOG_LEVEL (info),
 BLAST_SCHEMA, BLAST_BOSS_SCHEMA, BLAST_LEASE_SECONDS (15), BLAST_SHUTDOWN_GRACE_SECONDS (10),
 BLAST_BATCH_SIZE (100), BLAST_POOL_SIZE (available parallelism), BLAST_WATCH (true), BLAST_HISTORY_DAYS (30),
-BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1)
+BLAST_HISTORY_PER_TASK (20), BLAST_BOSS_ARCHIVE_DAYS (1), BLAST_TAKE_OVER (false)
 
 exit codes: 0 stopped, 1 failed (a manifest with errors), 69 database, port or data dir unavailable,
-70 the runtime's own fault, 78 a setting not accepted, 130 a second signal (docs/operations.md)`
+70 the runtime's own fault, 78 a setting not accepted or another manifest live on the database,
+130 a second signal (docs/operations.md)`
 
 /** start-up failures that are one line and their own exit code; anything else is a stack (a bug) */
 const STARTUP_EXIT: Readonly<Record<string, number>> = {
   BLAST_SETTING_INVALID: EXIT.config,
   BLAST_DATABASE_UNAVAILABLE: EXIT.unavailable,
   BLAST_DATA_DIR_LOCKED: EXIT.unavailable,
-  BLAST_PORT_UNAVAILABLE: EXIT.unavailable
+  BLAST_PORT_UNAVAILABLE: EXIT.unavailable,
+  BLAST_MANIFEST_CONFLICT: EXIT.config
 }
 
 function startupFailed (err: unknown, io: Io): number {
@@ -68,7 +72,7 @@ const STOP_MARGIN_MS = 5000
 export async function run (args: string[], io: Io): Promise<number> {
   let values
   try {
-    ({ values } = parseArgs({ args, allowNegative: true, options: { api: { type: 'boolean', default: true }, watch: { type: 'boolean' } } }))
+    ({ values } = parseArgs({ args, allowNegative: true, options: { api: { type: 'boolean', default: true }, watch: { type: 'boolean' }, 'take-over': { type: 'boolean' } } }))
   } catch (error) {
     io.err(usageError('start', usage, error))
     return EXIT.usage
@@ -90,6 +94,7 @@ export async function run (args: string[], io: Io): Promise<number> {
   process.on('unhandledRejection', fatal('unhandled rejection'))
   const started = performance.now()
   let runtime: Runtime
+  let superseded = false
   try {
     runtime = await Runtime.start({
       manifest: settings.manifest,
@@ -102,7 +107,10 @@ export async function run (args: string[], io: Io): Promise<number> {
       shutdownGraceSeconds: settings.shutdownGraceSeconds,
       batchSize: settings.batchSize,
       poolSize: settings.poolSize,
-      retention: { historyDays: settings.historyDays, historyPerTask: settings.historyPerTask, bossArchiveDays: settings.bossArchiveDays }
+      retention: { historyDays: settings.historyDays, historyPerTask: settings.historyPerTask, bossArchiveDays: settings.bossArchiveDays },
+      takeOver: values['take-over'] ?? settings.takeOver,
+      // another process made its manifest the cluster's: stop as on SIGTERM, then exit 78
+      onSuperseded: () => { superseded = true; process.kill(process.pid, 'SIGTERM') }
     })
   } catch (err) {
     return startupFailed(err, io)
@@ -154,7 +162,7 @@ export async function run (args: string[], io: Io): Promise<number> {
       }
       Promise.resolve(app?.close())
         .then(() => runtime.stop())
-        .then(() => { log.info('stopped'); done(EXIT.ok) }, err => { log.error({ err }, 'stop failed'); done(EXIT.failed) })
+        .then(() => { log.info('stopped'); done(superseded ? EXIT.config : EXIT.ok) }, err => { log.error({ err }, 'stop failed'); done(EXIT.failed) })
     }
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
