@@ -107,3 +107,15 @@ t.test('an embedded data dir in use: one line naming the holder, exit 69', async
   t.equal(ended.code, EXIT.unavailable)
   oneLine(t, ended, `blast-tasks: BLAST_DATA_DIR_LOCKED the embedded database in ${dataDir} is in use by process ${process.pid}`)
 })
+
+t.test('another manifest live on the database: one line naming the live process, exit 78', { skip: !onPostgres && 'needs DATABASE_URL' }, async t => {
+  const dir = tempDir(t)
+  const schemas = freshSchemas()
+  t.teardown(() => dropSchemas(schemas.schema, schemas.bossSchema))
+  const other = writeManifest(dir, `${MANIFEST}  - { name: Other, plugin: "{{plugins}}/behave.ts" }\n`)
+  const live = await Runtime.start({ manifest: other, databaseUrl: DATABASE_URL, ...schemas, logger: createLogger('silent'), shutdownGraceSeconds: 1 })
+  t.teardown(() => live.stop())
+  const ended = await start(t, { DATABASE_URL: DATABASE_URL!, BLAST_SCHEMA: schemas.schema, BLAST_BOSS_SCHEMA: schemas.bossSchema, PORT: String(await freePort()) })
+  t.equal(ended.code, EXIT.config)
+  oneLine(t, ended, `blast-tasks: BLAST_MANIFEST_CONFLICT this manifest differs from the one the cluster runs in "Other" (only in the cluster's); live processes: ${live.workerId} (host `)
+})
