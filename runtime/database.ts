@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import { fromPglite, type ConstructorOptions } from 'pg-boss'
-import { BlastDataDirLocked } from './errors.ts'
+import { BlastDataDirLocked, BlastDatabaseUnavailable } from './errors.ts'
+import { redactUrl } from './settings.ts'
 import type { Logger } from './logger.ts'
 
 export interface Queryable {
@@ -53,6 +54,21 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
     },
     bossOptions: () => ({ connectionString: withAsyncCommit(url), max: 6 }),
     close: () => pool.end()
+  }
+}
+
+/**
+ * The first contact with a PostgreSQL database at start: a refusal, an unknown host or database or
+ * bad credentials become one BLAST_DATABASE_UNAVAILABLE line rather than a driver's stack.
+ */
+export async function reachable (db: Db, url: string): Promise<void> {
+  try {
+    await db.query('select 1')
+  } catch (err) {
+    const e = err as Error & { code?: string; errors?: Error[] }
+    // a host with several addresses fails with an AggregateError whose own message is empty
+    const reason = e.message || e.errors?.map(inner => inner.message).join('; ') || e.code || String(err)
+    throw new BlastDatabaseUnavailable(`cannot connect to DATABASE_URL=${redactUrl(url)}: ${reason}; check its host, port, database and credentials, or unset it for the embedded database`, { cause: err })
   }
 }
 

@@ -205,7 +205,7 @@ export class Dispatcher {
     const complete = (ok: boolean) => jobs.map(job => ({ id: job.id, status: ok ? 'completed' : 'failed' } as JobResult))
     if (!planned || this.#shutdown.signal.aborted) return complete(true)
     const cause = new Map(jobs.map(job => [job.data.t, job.data.c]))
-    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId)
+    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId, [...cause].filter(([, c]) => c === 'api').map(([id]) => id))
     if (!rows.length) return complete(true)
     if (planned.claimChangesDependents) {
       await this.#push(await this.#o.store.transition(plan, rows.map(row => row.id), () => ({ writes: [], history: [] })))
@@ -419,25 +419,46 @@ export class Dispatcher {
 
   // ---- system tasks ----
 
+  // A job is a hint here too: the claim on the task's system_run row decides (one run at a time
+  // across processes). The job completes at once, so that a process killed mid-run leaves no active
+  // job behind to block the queue; its claim is the reaper's to take back.
   async #system (taskName: string, jobs: Job<JobData>[]): Promise<void> {
     const planned = this.#o.plan().tasks.get(taskName)
     if (!planned || this.#shutdown.signal.aborted) return
+    const { store, workerId, log } = this.#o
+    const attempt = await store.claimSystem(taskName, workerId)
+    if (attempt === null) return // running elsewhere, or its retry is not due yet
+    const cause: RunCause = attempt > 1 && jobs[0]?.data?.c !== 'recovery' ? 'retry' : jobs[0]?.data?.c ?? 'sweep'
     const work = (async () => {
-      const attempt = 1
       const outcome = await this.#run(planned, attempt, null)
       this.#runs.inc({ task: taskName, status: outcome.status, outcome: this.#outcome(outcome.status) })
       this.#o.log.debug({ task: taskName, status: outcome.status, durationMs: Math.round(outcome.durationMs ?? 0) }, 'run finished')
       this.#durations.observe({ task: taskName }, outcome.durationMs / 1000)
       const error = outcome.error ? errorText(outcome.error) : null
-      const row = historyRow(null, taskName, outcome, attempt, this.#o.workerId, jobs[0]?.data?.c ?? 'sweep', error)
-      await this.#o.store.db.query(this.#o.store.sql.insertRuns, [JSON.stringify([row])])
+      const row = historyRow(null, taskName, outcome, attempt, workerId, cause, error)
+      const retryIn = outcome.retry ? Math.min(60, 2 ** attempt) : null
+      // the claim must end, or no process runs the task again while this one lives: retry the write
+      for (let delay = 100; ; delay = Math.min(5000, delay * 2)) {
+        try {
+          const owned = await store.endSystem(taskName, workerId, retryIn, row)
+          // the hint for the retry, once due (the claim refuses it earlier); should this process die
+          // first, the reaper sends it (Scheduler.reap)
+          if (owned && retryIn !== null) {
+            setTimeout(() => void this.#o.boss.send(planned.queue, { c: 'retry' }).catch(() => null), retryIn * 1000 + 50).unref()
+          }
+          return
+        } catch (err) {
+          if (this.#shutdown.signal.aborted) {
+            log.error({ err: errorText(err).message, task: taskName }, 'could not record a system run; the reaper will re-run it')
+            return
+          }
+          log.warn({ err: errorText(err).message, task: taskName, retryInMs: delay }, 'could not record a system run; retrying')
+          await new Promise(resolve => setTimeout(resolve, delay))
+        }
+      }
     })()
     this.#inFlight.add(work)
-    try {
-      await work
-    } finally {
-      this.#inFlight.delete(work)
-    }
+    void work.finally(() => this.#inFlight.delete(work))
   }
 }
 

@@ -42,6 +42,11 @@ export const BlastNotTransientTask = createError('BLAST_NOT_A_TRANSIENT_TASK', '
 export const BlastRunNotFound = createError('BLAST_RUN_NOT_FOUND', 'run %s does not exist', 404)
 export const BlastNotReady = createError('BLAST_NOT_READY', 'the runtime is %s', 503)
 export const BlastDatabaseNewer = createError('BLAST_DATABASE_NEWER', '%s', 500)
+// Start-up: `blast-tasks start` prints each as one line and ends with its own exit code (docs/operations.md).
+export const BlastSettingInvalid = createError('BLAST_SETTING_INVALID', '%s', 500)
+export const BlastDatabaseUnavailable = createError('BLAST_DATABASE_UNAVAILABLE', '%s', 503)
+export const BlastPortUnavailable = createError('BLAST_PORT_UNAVAILABLE', '%s', 500)
+export const BlastManifestConflict = createError('BLAST_MANIFEST_CONFLICT', '%s', 500)
 // Raised by the control API itself (runtime/api/): fastify's own failures mapped onto the table.
 export const BlastBadRequest = createError('BLAST_BAD_REQUEST', '%s', 400)
 export const BlastUnauthorized = createError('BLAST_UNAUTHORIZED', '%s', 401)
@@ -68,6 +73,10 @@ export const RUNTIME_ERRORS = {
   BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
   BLAST_NOT_READY: 'The runtime is starting or stopping (503).',
   BLAST_DATABASE_NEWER: 'The database holds migrations this version of blast-tasks does not have: it was upgraded by a newer version. Run that version (migrations only go forward).',
+  BLAST_SETTING_INVALID: 'An environment setting of `blast-tasks start` has a value it does not accept; the message names the setting, the value and what is allowed (exit code 78).',
+  BLAST_DATABASE_UNAVAILABLE: 'The PostgreSQL database of DATABASE_URL cannot be reached at start: refused, unknown host, unknown database, bad credentials (exit code 69).',
+  BLAST_PORT_UNAVAILABLE: 'The control API cannot listen on PORT and HOST: the port is in use or needs privileges (exit code 69).',
+  BLAST_MANIFEST_CONFLICT: 'Live processes on the same database run another manifest; the message names them and the differing tasks (exit code 78). Start with --take-over to make this manifest the cluster\'s.',
   BLAST_BAD_REQUEST: 'A request breaks the API schema: unknown property, wrong type, bad parameter, a date that does not exist; the message says which (400).',
   BLAST_UNAUTHORIZED: 'A mutating call (or any call with read auth on) lacks a valid `Authorization: Bearer <token>` header (401).',
   BLAST_ROUTE_NOT_FOUND: 'No API route has that method and path (404).',

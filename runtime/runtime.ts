@@ -10,7 +10,7 @@ import type {
   Control, Explanation, ManifestInfo, ManifestPlanResult, Page, ResetResult, Run, RunFilter, TaskInfo, TaskRegister,
   TransientDetail, TransientFilter, TransientSummary
 } from './control.ts'
-import { openEmbedded, openPostgres, type Db } from './database.ts'
+import { openEmbedded, openPostgres, reachable, type Db } from './database.ts'
 import { Dispatcher, errorText, transientView } from './dispatcher.ts'
 import {
   BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotReady, BlastNotTransientTask, BlastRunNotFound,
@@ -23,6 +23,7 @@ import { SWEEP_QUEUE, compile, evaluate, nextSweepAt, type Plan } from './plan.t
 import { planAgainstDatabase } from './stored-plan.ts'
 import { Pruner, RETENTION_DEFAULTS, type RetentionPolicy } from './retention.ts'
 import { Scheduler } from './scheduler.ts'
+import { ClusterGuard, differences, fingerprint, type ClusterManifest } from './cluster.ts'
 import { Store, actionRow, decodeRunCursor, encodeRunCursor, type HistoryRow, type Register, type StatusWrite } from './store.ts'
 import { EARLIEST, LATEST, transientProblems } from './transient-rules.ts'
 import { BUILTIN_STATUSES, type Diagnostic, type Status, type Transient, type TransientInput, type TransientsAccess } from './types.ts'
@@ -44,6 +45,10 @@ export interface RuntimeOptions {
   poolSize?: number
   /** run history and pg-boss job retention (runtime/retention.ts) */
   retention?: Partial<RetentionPolicy>
+  /** start even though live processes run another manifest: this one becomes the cluster's (runtime/cluster.ts) */
+  takeOver?: boolean
+  /** another process made its manifest the cluster's and this one's file differs; default: stop */
+  onSuperseded?: (message: string) => void
 }
 
 const HEADS = { manifestHash: 'graph_hash' }
@@ -66,6 +71,9 @@ export class Runtime implements Control {
   #state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting'
   #refreshing: Promise<void> = Promise.resolve()
   #reloading: Promise<unknown> = Promise.resolve()
+  #cluster: ClusterGuard
+  #takeOver: boolean
+  #onSuperseded: ((message: string) => void) | undefined
 
   private constructor (db: Db, plan: Plan, diagnostics: readonly Diagnostic[], options: RuntimeOptions, log: Logger) {
     this.db = db
@@ -101,6 +109,9 @@ export class Runtime implements Control {
     this.#scheduler = new Scheduler({
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
     })
+    this.#cluster = new ClusterGuard({ store: this.store, workerId: this.workerId, leaseSeconds: this.#options.leaseSeconds, log })
+    this.#takeOver = options.takeOver ?? false
+    this.#onSuperseded = options.onSuperseded
     this.pruner = new Pruner({
       db, sql: this.store.sql, schema: this.store.schema, bossSchema: options.bossSchema ?? 'blast_boss', log, metrics: this.metrics, policy: retention,
       vacuum: db.kind === 'embedded'
@@ -125,6 +136,7 @@ export class Runtime implements Control {
     for (const d of diagnostics) log.warn(formatDiagnostic(d))
     const db = options.databaseUrl ? openPostgres(options.databaseUrl, log) : await openEmbedded(options.dataDir ?? null)
     try {
+      if (options.databaseUrl) await reachable(db, options.databaseUrl)
       const runtime = new Runtime(db, compile(manifest), diagnostics, options, log)
       await runtime.#start()
       return runtime
@@ -137,6 +149,8 @@ export class Runtime implements Control {
   async #start (): Promise<void> {
     const applied = await migrate(this.db, this.store.schema)
     if (applied.length) this.log.info({ applied }, 'applied migrations')
+    // one database, one manifest: refused before anything of this manifest is applied
+    if (this.db.kind === 'postgres') await this.#cluster.check(this.#plan, this.#takeOver)
     await this.boss.start()
     if (this.#options.workers) {
       await this.#scheduler.start()
@@ -148,12 +162,31 @@ export class Runtime implements Control {
     if (this.#options.workers) await this.#scheduler.reap()
     if (this.#options.workers) this.pruner.start()
     this.progress.start()
+    if (this.db.kind === 'postgres') this.#cluster.watch((mine, theirs) => this.#superseded(mine, theirs))
+  }
+
+  /** another process made its manifest the cluster's: apply it when this process's file now holds it, else stop */
+  async #superseded (mine: ClusterManifest, theirs: ClusterManifest): Promise<void> {
+    if (this.#state !== 'running') return
+    const { manifest } = await loadManifest(this.#info.file)
+    if (manifest && fingerprint(compile(manifest), this.workerId).hash === theirs.hash) {
+      this.log.info({ by: theirs.worker }, 'the cluster\'s manifest changed and this process\'s file holds it: applying it')
+      await this.reload()
+      return
+    }
+    const message = `the cluster now runs another manifest (made the cluster's by worker ${theirs.worker} at ${theirs.at}); ` +
+      `this process's manifest differs in ${differences(mine, theirs).join(', ')}; stopping: start it again with the cluster's manifest`
+    this.log.error({ by: theirs.worker }, message)
+    this.#cluster.stop()
+    if (this.#onSuperseded) this.#onSuperseded(message)
+    else await this.stop()
   }
 
   /** makes the store, the queues, the workers and the schedules match a plan */
   async apply (plan: Plan): Promise<void> {
     this.#plan = plan
     const { added, removed } = await this.store.recordManifest(plan)
+    await this.#cluster.record(plan)
     if (added.length) this.log.info({ tasks: added }, 'new tasks: every transient got a `not processed` register')
     if (removed.length) this.log.warn({ tasks: removed }, 'tasks no longer in the manifest stop running; their registers are kept')
     const existing = new Set((await this.boss.getQueues()).map(queue => queue.name))
@@ -190,6 +223,7 @@ export class Runtime implements Control {
   async stop (): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return
     this.#state = 'stopping'
+    this.#cluster.stop()
     try {
       this.progress.stop()
       await this.pruner.stop()

@@ -86,7 +86,10 @@ export class Scheduler {
     clearTimeout(this.#tickers.get(name))
     if (fire) {
       const at = Math.floor(Date.now() / (seconds * 1000)) * seconds * 1000
-      this.#o.boss.send(SWEEP_QUEUE, { task: name, at } satisfies SweepData, { singletonKey: `interval:${name}`, singletonSeconds: seconds })
+      // a system task's period is claimed in the database: fire it here, not a polled job's delay later
+      if (this.#o.plan().tasks.get(name)?.task.kind === 'system') {
+        void this.sweep(name, 'sweep', at).catch(err => this.#warn(err, 'could not fire a schedule'))
+      } else this.#o.boss.send(SWEEP_QUEUE, { task: name, at } satisfies SweepData, { singletonKey: `interval:${name}`, singletonSeconds: seconds })
         .catch(err => this.#warn(err, 'could not queue a sweep'))
     }
     if (this.#stopped) return
@@ -103,18 +106,26 @@ export class Scheduler {
       if (!planned) continue
       const due = job.data.at ?? Math.floor(Date.now() / 60000) * 60000
       this.#lag.set({ task: planned.name }, Math.max(0, (Date.now() - due) / 1000))
-      await this.sweep(planned.name, 'sweep')
+      await this.sweep(planned.name, 'sweep', job.data.at)
     }
   }
 
   /** queues every ready register of a task (or a run of a system task); returns how many */
-  async sweep (task: string, cause: RunCause): Promise<number> {
+  async sweep (task: string, cause: RunCause, at?: number): Promise<number> {
     const { store, dispatcher, boss } = this.#o
     const planned = this.#o.plan().tasks.get(task)
     if (!planned) return 0
     const [state] = await store.db.query<{ enabled: boolean }>(store.sql.markSwept, [task])
-    if (!state?.enabled) return 0
+    // a disabled task is never swept; an explicit run (api) runs it once
+    if (!state || (!state.enabled && cause !== 'api')) return 0
     if (planned.task.kind === 'system') {
+      // A schedule's period fires once across processes, starts, reloads and frequency changes: the
+      // first to claim the period's slot (epoch-aligned, as tickers and crons are) sends the run.
+      if (cause === 'sweep') {
+        const period = planned.schedule.everySeconds * 1000
+        const slot = Math.floor((at ?? Date.now()) / period) * period
+        if (!await store.fireSystem(task, new Date(slot))) return 0
+      }
       return (await boss.send(planned.queue, { c: cause })) ? 1 : 0
     }
     let queued = 0
@@ -131,17 +142,24 @@ export class Scheduler {
   /** claims whose owner is gone go back to `not processed` and are queued again (failed after LOST_LIMIT) */
   async reap (): Promise<number> {
     const { store, dispatcher, leaseSeconds, workerId } = this.#o
-    // while the database is away (healthySince -1) and for a lease after it is back, others may only look dead
+    // -1: the heartbeat is failing (the database is away); once it is back, every other process gets
+    // a lease from that moment to heart-beat before its claims count as lost
     if (this.#stopped || this.#healthySince < 0 || Date.now() - this.#healthySince < leaseSeconds * 1000) return 0
     try {
       const plan = this.#o.plan()
       const timeouts = Object.fromEntries(plan.transientTasks.map(planned => [planned.name, planned.task.timeoutSeconds]))
       const ids = await store.lostClaims(leaseSeconds, timeouts)
-      if (!ids.length) return 0
+      const running = await store.runningSystem()
+      for (const task of await store.overdueSystem(leaseSeconds)) {
+        const planned = plan.tasks.get(task)
+        if (planned) await this.#o.boss.send(planned.queue, { c: 'retry' }).catch(err => this.#warn(err, 'could not queue an overdue system retry'))
+      }
+      if (!ids.length && !running.length) return 0
       const live = await store.liveWorkers(leaseSeconds)
       if (this.#o.exclusive) for (const id of live) if (id !== workerId) live.delete(id)
+      let lost = await this.#reapSystem(running.filter(run => !run.owner || !live.has(run.owner)))
+      if (!ids.length) return lost
       const now = Date.now()
-      let lost = 0
       const ready = await store.transition(plan, ids, registers => {
         const writes: StatusWrite[] = []
         const history: HistoryRow[] = []
@@ -170,6 +188,29 @@ export class Scheduler {
       this.#warn(err, 'reaper failed')
       return 0
     }
+  }
+
+  /** system runs whose owner stopped: due again at once (a lost attempt counts), failed after LOST_LIMIT */
+  async #reapSystem (runs: Array<{ task: string; owner: string | null; attempts: number; started_at: Date | null }>): Promise<number> {
+    const { store, boss } = this.#o
+    let lost = 0
+    for (const run of runs) {
+      const planned = this.#o.plan().tasks.get(run.task)
+      const give = run.attempts >= LOST_LIMIT
+      const status = give ? planned?.task.failedStatus ?? BUILTIN_STATUSES.failed : BUILTIN_STATUSES.notProcessed
+      const why = `worker ${run.owner ?? '?'} stopped while running`
+      const message = give ? `${why}; lost ${run.attempts} times, giving up` : `${why}; re-queued (attempt ${run.attempts})`
+      const now = new Date().toISOString()
+      const row: HistoryRow = {
+        transient: null, task: run.task, started_at: run.started_at?.toISOString() ?? now, finished_at: now, duration_ms: null,
+        status, error: message, stack: null, attempt: run.attempts, worker: run.owner, cause: 'recovery', action: 'recovered', output: null
+      }
+      if (!await store.recoverSystem(run.task, run.owner, give, row)) continue
+      lost++
+      if (!give && planned) await boss.send(planned.queue, { c: 'recovery' }).catch(err => this.#warn(err, 'could not queue a recovered system run; its next period will'))
+    }
+    if (lost) this.#o.log.warn({ lost, system: true }, 'recovered claims of stopped workers')
+    return lost
   }
 
   async #heartbeat (): Promise<void> {

@@ -1,6 +1,7 @@
 // The only module that reads the environment. Everything downstream receives the frozen result.
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
+import { BlastSettingInvalid } from './errors.ts'
 
 export interface Settings {
   /** PostgreSQL connection string; null → the embedded database in dataDir */
@@ -35,6 +36,8 @@ export interface Settings {
   readonly historyPerTask: number
   /** pg-boss deletes its completed jobs after this many days (fractions allowed) */
   readonly bossArchiveDays: number
+  /** start even though live processes run another manifest: this one becomes the cluster's */
+  readonly takeOver: boolean
 }
 
 export const DEFAULTS = {
@@ -55,7 +58,41 @@ export const DEFAULTS = {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
-export class SettingsError extends Error {}
+/** a setting with a value it does not accept: BLAST_SETTING_INVALID, one line naming it and what is allowed */
+export const SettingsError = BlastSettingInvalid
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+function logLevel (env: NodeJS.ProcessEnv): string {
+  const raw = env.LOG_LEVEL
+  if (raw === undefined || raw === '') return DEFAULTS.logLevel
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new SettingsError(`LOG_LEVEL=${JSON.stringify(raw)} is not a log level; allowed: ${LOG_LEVELS.join(', ')}`)
+  return raw
+}
+
+/** a postgres:// URL or a libpq key=value string; anything else is a mistake caught here, not a driver's stack */
+function databaseUrl (env: NodeJS.ProcessEnv): string | null {
+  const raw = env.DATABASE_URL
+  if (raw === undefined || raw === '') return null
+  if (raw.includes('=') && !raw.includes('://')) return raw
+  let url: URL | null = null
+  try { url = new URL(raw) } catch {}
+  if (url === null || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || url.hostname === '') {
+    throw new SettingsError(`DATABASE_URL=${JSON.stringify(redactUrl(raw))} is not a PostgreSQL URL; allowed: postgres://user:password@host:port/database, or unset for the embedded database in BLAST_DATA_DIR`)
+  }
+  return raw
+}
+
+/** a connection string as it may be printed: without its password */
+export function redactUrl (raw: string): string {
+  try {
+    const url = new URL(raw)
+    if (url.password) url.password = '***'
+    return url.toString()
+  } catch {
+    return raw.replace(/password=\S*/gi, 'password=***').replace(/:[^:@/]*@/, ':***@')
+  }
+}
 
 function integer (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]
@@ -98,7 +135,7 @@ export function schemaName (value: string, name: string): string {
 
 export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
   return Object.freeze({
-    databaseUrl: env.DATABASE_URL || null,
+    databaseUrl: databaseUrl(env),
     dataDir: resolve(env.BLAST_DATA_DIR || DEFAULTS.dataDir),
     manifest: resolve(env.BLAST_MANIFEST || DEFAULTS.manifest),
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65535),
@@ -107,7 +144,7 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     apiReadAuth: flag(env, 'BLAST_API_READ_AUTH', false),
     // a `--no-api` worker serves /health, /ready and /metrics here when set (docs/operations.md)
     metricsPort: env.BLAST_METRICS_PORT ? integer(env, 'BLAST_METRICS_PORT', 0, 0, 65535) : null,
-    logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
+    logLevel: logLevel(env),
     logFormat: logFormat(env.LOG_FORMAT),
     schema: schemaName(env.BLAST_SCHEMA || DEFAULTS.schema, 'BLAST_SCHEMA'),
     bossSchema: schemaName(env.BLAST_BOSS_SCHEMA || DEFAULTS.bossSchema, 'BLAST_BOSS_SCHEMA'),
@@ -119,6 +156,7 @@ export function loadSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     historyDays: decimal(env, 'BLAST_HISTORY_DAYS', DEFAULTS.historyDays, 0, 36500),
     historyPerTask: integer(env, 'BLAST_HISTORY_PER_TASK', DEFAULTS.historyPerTask, 0, 1000000),
     // pg-boss counts whole seconds and reads 0 as "never delete": at least 0.001 days (86 s)
-    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650)
+    bossArchiveDays: decimal(env, 'BLAST_BOSS_ARCHIVE_DAYS', DEFAULTS.bossArchiveDays, 0.001, 3650),
+    takeOver: flag(env, 'BLAST_TAKE_OVER', false)
   })
 }

@@ -79,6 +79,7 @@ export function storeSql (s: string) {
     removeWorker: `DELETE FROM ${s}.worker WHERE id = $1`,
     pruneWorkers: `DELETE FROM ${s}.worker WHERE heartbeat_at < now() - interval '1 day'`,
     liveWorkers: `SELECT id FROM ${s}.worker WHERE heartbeat_at > now() - make_interval(secs => $1)`,
+    livePeers: `SELECT id, host, pid FROM ${s}.worker WHERE heartbeat_at > now() - make_interval(secs => $1) AND id <> $2 ORDER BY id`,
     // claims whose owner stopped heart-beating, or that outlived their task's timeout by the lease
     lostClaims: `SELECT DISTINCT ts.transient_id AS id FROM ${s}.task_status ts
       WHERE ts.status = 'processing' AND (ts.owner IS NULL OR NOT ${live}
@@ -86,14 +87,45 @@ export function storeSql (s: string) {
       LIMIT 1000`,
     claimsOf: `SELECT DISTINCT transient_id AS id FROM ${s}.task_status WHERE status = 'processing' AND owner = $1`,
 
+    // ---- system tasks (runtime/migrations/004_system_runs.sql) ----
+    // a schedule's period fires once: the first process to move fired_slot forward to it wins
+    fireSystem: `INSERT INTO ${s}.system_run (task, fired_slot) VALUES ($1, $2)
+      ON CONFLICT (task) DO UPDATE SET fired_slot = EXCLUDED.fired_slot
+        WHERE ${s}.system_run.fired_slot IS NULL OR ${s}.system_run.fired_slot < EXCLUDED.fired_slot
+      RETURNING task`,
+    // one run at a time: idle, or a retry (or recovery) that is due, becomes running; returns the attempt
+    claimSystem: `INSERT INTO ${s}.system_run (task, state, owner, started_at, attempts) VALUES ($1, 'running', $2, now(), 1)
+      ON CONFLICT (task) DO UPDATE SET state = 'running', owner = $2, started_at = now(), retry_at = NULL,
+        attempts = CASE WHEN ${s}.system_run.state = 'idle' THEN 1 ELSE ${s}.system_run.attempts + 1 END
+        WHERE ${s}.system_run.state = 'idle' OR (${s}.system_run.state = 'retry' AND ${s}.system_run.retry_at <= now())
+      RETURNING attempts`,
+    // the run's end, by its owner only (a run the reaper took back is not ended twice)
+    endSystem: `UPDATE ${s}.system_run SET owner = NULL, started_at = NULL,
+        state = CASE WHEN $3::float8 IS NULL THEN 'idle' ELSE 'retry' END,
+        retry_at = CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $3::float8) END,
+        attempts = CASE WHEN $3::float8 IS NULL THEN 0 ELSE attempts END
+      WHERE task = $1 AND owner = $2 AND state = 'running'
+      RETURNING task`,
+    runningSystem: `SELECT task, owner, attempts, started_at FROM ${s}.system_run WHERE state = 'running'`,
+    // retries due for longer than the lease: the process that was to send their hint is gone
+    overdueSystem: `SELECT task FROM ${s}.system_run WHERE state = 'retry' AND retry_at < now() - make_interval(secs => $1)`,
+    // a dead owner's run: due again now, or given up (idle) after too many losses
+    recoverSystem: `UPDATE ${s}.system_run SET owner = NULL, started_at = NULL,
+        state = CASE WHEN $3 THEN 'idle' ELSE 'retry' END, retry_at = CASE WHEN $3 THEN NULL ELSE now() END,
+        attempts = CASE WHEN $3 THEN 0 ELSE attempts END
+      WHERE task = $1 AND owner IS NOT DISTINCT FROM $2 AND state = 'running'
+      RETURNING task`,
+    systemRun: `SELECT state, owner, attempts, retry_at, fired_slot FROM ${s}.system_run WHERE task = $1`,
+
     // ---- the run path ----
     // Atomic claim: ready → processing, rows locked in key order (the order every writer uses).
+    // A disabled task claims only the registers an explicit run ($4, cause api) asked for.
     // RETURNING carries the transient and its other tasks so a run needs no further read.
     claim: `WITH c AS (
         SELECT ts.transient_id FROM ${s}.task_status ts
         WHERE ts.task = $1 AND ts.transient_id = ANY($2::int[]) AND ts.ready
           AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest
-                      AND coalesce(k.enabled_override, k.declared_enabled))
+                      AND (coalesce(k.enabled_override, k.declared_enabled) OR ts.transient_id = ANY($4::int[])))
         ORDER BY ts.transient_id FOR UPDATE
       )
       UPDATE ${s}.task_status ts SET status = 'processing', ready = false, owner = $3,

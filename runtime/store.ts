@@ -171,8 +171,9 @@ export class Store {
     return ready
   }
 
-  async claim (task: string, ids: readonly number[], owner: string): Promise<ClaimedRow[]> {
-    return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner])
+  /** explicit: ids an explicit run asked for, claimed even while the task is disabled */
+  async claim (task: string, ids: readonly number[], owner: string, explicit: readonly number[] = []): Promise<ClaimedRow[]> {
+    return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner, explicit])
   }
 
   async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; name: string; public_timestamp: Date | null }>> {
@@ -200,6 +201,12 @@ export class Store {
     return new Set((await this.db.query<{ id: string }>(this.sql.liveWorkers, [leaseSeconds])).map(row => row.id))
   }
 
+  /** the other live processes, as `worker id (host pid n)` */
+  async livePeers (leaseSeconds: number, self: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string; host: string; pid: number }>(this.sql.livePeers, [leaseSeconds, self])
+    return rows.map(row => `${row.id} (host ${row.host}, pid ${row.pid})`)
+  }
+
   /** transients with a claim whose owner is gone or that outlived its task's timeout */
   async lostClaims (leaseSeconds: number, timeouts: Record<string, number>): Promise<number[]> {
     return (await this.db.query<{ id: number }>(this.sql.lostClaims, [leaseSeconds, JSON.stringify(timeouts)])).map(row => row.id)
@@ -221,6 +228,48 @@ export class Store {
       if (!lock?.locked) return 0
       const [row] = await tx.query<{ n: number }>(this.sql.foldCounts)
       return row?.n ?? 0
+    })
+  }
+
+  // ---- system tasks ----
+
+  /** true when this call fired the period starting at slot (no process did before) */
+  async fireSystem (task: string, slot: Date): Promise<boolean> {
+    return (await this.db.query(this.sql.fireSystem, [task, slot.toISOString()])).length > 0
+  }
+
+  /** the attempt this claim starts, or null: the task runs elsewhere, or its retry is not due */
+  async claimSystem (task: string, owner: string): Promise<number | null> {
+    const [row] = await this.db.query<{ attempts: number }>(this.sql.claimSystem, [task, owner])
+    return row ? row.attempts : null
+  }
+
+  /**
+   * ends a system run and records it in one transaction; retryInSeconds makes it due again then.
+   * false when this process no longer owned it (the reaper took it back): nothing is written.
+   */
+  async endSystem (task: string, owner: string, retryInSeconds: number | null, row: HistoryRow): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      if (!(await tx.query(this.sql.endSystem, [task, owner, retryInSeconds])).length) return false
+      await tx.query(this.sql.insertRuns, [JSON.stringify([row])])
+      return true
+    })
+  }
+
+  async runningSystem (): Promise<Array<{ task: string; owner: string | null; attempts: number; started_at: Date | null }>> {
+    return this.db.query(this.sql.runningSystem)
+  }
+
+  async overdueSystem (leaseSeconds: number): Promise<string[]> {
+    return (await this.db.query<{ task: string }>(this.sql.overdueSystem, [leaseSeconds])).map(row => row.task)
+  }
+
+  /** takes a dead owner's system run back and records it; false when it ended meanwhile */
+  async recoverSystem (task: string, owner: string | null, giveUp: boolean, row: HistoryRow): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      if (!(await tx.query(this.sql.recoverSystem, [task, owner, giveUp])).length) return false
+      await tx.query(this.sql.insertRuns, [JSON.stringify([row])])
+      return true
     })
   }
 

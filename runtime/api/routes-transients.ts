@@ -119,7 +119,7 @@ export default async function transientRoutes(app: FastifyInstance, { control, g
   })
 
   app.post<NameParams>('/transients/:name/retrigger', action('retriggerTransient', 'Retrigger a transient',
-    'Sets every `processing` and error-type register back to `not processed` and runs them again (Blast\'s retrigger).'),
+    'Sets every error-type register, and every `processing` register that no live worker owns (a crashed run), back to `not processed` and runs them again (Blast\'s retrigger). A run a live worker is running is left to finish.'),
   async (request) => control.retrigger(request.params.name, BY))
 
   app.post<NameParams>('/transients/:name/reprocess', action('reprocessTransient', 'Reprocess a transient',

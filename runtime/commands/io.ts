@@ -16,8 +16,12 @@ export interface CommandModule {
   readonly run: CommandRun
 }
 
-/** 70: the runtime's own fault (EX_SOFTWARE), so that a supervisor restarts it */
-export const EXIT = { ok: 0, failed: 1, usage: 2, fatal: 70 } as const
+/**
+ * 69: something the process needs is unavailable at start, the database or the port (EX_UNAVAILABLE);
+ * 70: the runtime's own fault (EX_SOFTWARE), so that a supervisor restarts it;
+ * 78: a setting has a value it does not accept (EX_CONFIG): restarting will not help
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 69, fatal: 70, config: 78 } as const
 
 /** A parseArgs failure, as a command prints it: the problem, then its usage line. */
 export function usageError(command: string, usage: string, error: unknown): string {

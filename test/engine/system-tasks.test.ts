@@ -1,10 +1,10 @@
 // System tasks: process(ctx) with ctx.transients, a history row per run with no transient, and
-// never two runs of one system task at once (a pg-boss `stately` queue) — within one runtime, and
-// on PostgreSQL across two runtimes sharing the database.
+// never two runs of one system task at once (the claim on its system_run row) — within one runtime,
+// and on PostgreSQL across two runtimes sharing the database.
 import t from 'tap'
 import { join } from 'node:path'
 import { freshSchemas, onPostgres, startTestRuntime, waitFor } from '../helpers/runtime.ts'
-import { allRuns, sleep, tempDir, writeManifest } from '../fixtures/engine/harness.ts'
+import { allRuns, sleep, sql, tempDir, writeManifest } from '../fixtures/engine/harness.ts'
 import type { Runtime } from '../../runtime/runtime.ts'
 
 const dir = tempDir(t)
@@ -45,9 +45,11 @@ async function hammer (runtimes: Runtime[], rounds: number): Promise<number> {
   return queued
 }
 
+// a job completes when its run is claimed: the run's own row says when it has ended
 const idle = async (runtimes: Runtime[]) => {
   const jobs = await runtimes[0]!.boss.findJobs('task.slow-system')
-  return jobs.every(job => job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled')
+  const [run] = await sql<{ state: string }>(runtimes[0]!, `SELECT state FROM {s}.system_run WHERE task = 'Slow system'`)
+  return jobs.every(job => job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') && run?.state === 'idle'
 }
 
 t.test('process(ctx) gets ctx.transients: upsert (new ones queued at once), list, get', async t => {
@@ -73,7 +75,7 @@ t.test('process(ctx) gets ctx.transients: upsert (new ones queued at once), list
   t.same((await runtime.getTask('Access')).counts, {}, 'a system task has no registers')
 })
 
-t.test('never two runs of one system task at once (stately queue), each run in history', async t => {
+t.test('never two runs of one system task at once (its claim), each run in history', async t => {
   await runtime.setEnabled('Slow system', true)
   const queued = await hammer([runtime], 30)
   await waitFor(() => idle([runtime]), { what: 'the slow system task to go idle' })

@@ -86,6 +86,7 @@ const SHIPPED: Readonly<Record<string, string>> = {
   '001_initial.sql': '41ca1ce7cd639ac708d467d888fbfbd2c296d8142e9c57926c29cc646b24a231',
   '002_retention.sql': 'd9dc7f82a8bee3ffe646077d62899777049d378c6aa8dbda87e2e07345c57c43',
   '003_transient_order.sql': 'b5398814ff864ebc31751cb738143323e2139cb1d18f8be26d232cf4799fba85',
+  '004_system_runs.sql': '1733befd56ec754427585e3819d7ef051cf50bfa02af8746ffdaef3a4bd4614a',
   '005_counts.sql': '96c531bb8560e2f1af74ba274b79c8975b10139174600315dabb0f4f25ba7abf'
 }
 

@@ -4,64 +4,16 @@
 // ends `processed`. The cluster is a private one the test creates (initdb as the postgres user) and
 // throws away, so that the outage touches no other test sharing DATABASE_URL's server. The embedded
 // database's kill -9 is embedded.test.ts.
-import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { Deployment, freePort, onPostgres, sleep, tally, until, type RuntimeProcess } from './fixtures/harness.ts'
+import { Deployment, sleep, tally, until, type RuntimeProcess } from './fixtures/harness.ts'
+import { PrivateCluster, serverBinaries } from './fixtures/private-cluster.ts'
 
 const TRANSIENTS = 2000
 const TASKS = ['Task A', 'Task B', 'Task C']
 const RECONNECT_SECONDS = 10
 const OUTAGE_MS = 3000
 
-/** the PostgreSQL server binaries, run as the postgres user; or why the test cannot run */
-function serverBinaries (): string {
-  if (!onPostgres) return 'needs DATABASE_URL (the PostgreSQL pass of CI)'
-  if (process.getuid?.() !== 0) return 'needs root, to run a private PostgreSQL cluster as the postgres user'
-  const root = '/usr/lib/postgresql'
-  const version = existsSync(root) ? readdirSync(root).sort().at(-1) : undefined
-  if (!version || !existsSync(join(root, version, 'bin/initdb'))) return `needs the PostgreSQL server binaries in ${root}/<version>/bin`
-  return join(root, version, 'bin')
-}
-
 const bin = serverBinaries()
-
-class PrivateCluster {
-  readonly dir = mkdtempSync(join(tmpdir(), 'blast-pg-'))
-  readonly data = join(this.dir, 'data')
-  port = 0
-
-  #run (tool: string, args: string[]): void {
-    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { stdio: 'pipe', timeout: 60000 })
-  }
-
-  get url (): string { return `postgres://postgres@127.0.0.1:${this.port}/postgres` }
-
-  async init (): Promise<void> {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim())
-    chownSync(this.dir, id('-u'), id('-g'))
-    this.#run('initdb', ['-D', this.data, '--auth=trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'])
-    this.port = await freePort()
-    this.start()
-  }
-
-  start (): void {
-    this.#run('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'log'), '-w', 'start', '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`])
-  }
-
-  /** a fast shutdown: every connection is terminated, as when an administrator restarts the server */
-  stop (): void {
-    this.#run('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop'])
-  }
-
-  destroy (): void {
-    try { this.#run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']) } catch { /* not running */ }
-    rmSync(this.dir, { recursive: true, force: true })
-  }
-}
 
 t.test('PostgreSQL restarts mid-run: the runtime reconnects and nothing is lost or run twice',
   { skip: bin.startsWith('/') ? false : bin }, async t => {

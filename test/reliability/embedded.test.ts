@@ -31,7 +31,7 @@ t.test('the embedded database survives kill -9 mid-write, and a second process i
 
   const third = await deployment.spawn()
   const refused = await third.exited
-  t.equal(refused.code, 1, 'a second process on the same data dir exits with 1')
+  t.equal(refused.code, 69, 'a second process on the same data dir exits with 69 (unavailable)')
   t.match(third.output, `blast-tasks: BLAST_DATA_DIR_LOCKED the embedded database in ${deployment.dataDir} is in use by process ${second.pid}`, 'with the code, the data dir and the holder')
   t.notMatch(third.output, /\n\s+at /, 'and no stack trace')
   t.match(third.output, 'set DATABASE_URL to share a PostgreSQL database', 'and what to do instead')

@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Run a task now
-         * @description Sweeps now: queues the task for every eligible transient (a system task runs once); `queued` is how many jobs, 0 when nothing is eligible or the task is disabled. With `transient`, queues it for that one transient only. The body is optional.
+         * @description Sweeps now: queues the task for every eligible transient (a system task runs once); `queued` is how many jobs, 0 when nothing is eligible. A disabled task runs too, once, and stays disabled (runs recorded with cause `api`). With `transient`, queues it for that one transient only. The body is optional.
          */
         post: operations["runTask"];
         delete?: never;
@@ -206,7 +206,7 @@ export interface paths {
         put?: never;
         /**
          * Retrigger a transient
-         * @description Sets every `processing` and error-type register back to `not processed` and runs them again (Blast's retrigger).
+         * @description Sets every error-type register, and every `processing` register that no live worker owns (a crashed run), back to `not processed` and runs them again (Blast's retrigger). A run a live worker is running is left to finish.
          */
         post: operations["retriggerTransient"];
         delete?: never;
