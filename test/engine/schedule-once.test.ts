@@ -59,7 +59,9 @@ t.test('a system task on a 2 s schedule runs once per period, across processes, 
   const after = perPeriod(starts, 3000, changed, ended)
   t.ok(after.size >= 4, `${after.size} whole periods of 3 s counted`)
   t.same([...after.values()].filter(n => n !== 1), [], `one run in each of ${after.size} periods of 3 s: ${[...after.values()].join(' ')}`)
-  // and nowhere, the change included, two runs of one period
-  const slots = starts.map(start => Math.floor(start / 2000))
-  t.same(slots.filter((slot, i) => slots.indexOf(slot) !== i), [], 'no 2 s period ran twice')
+  // and nowhere, the change included, a double fire (two runs of one slot land milliseconds apart).
+  // While the processes apply the change one after the other, a 2 s period and the 3 s period that
+  // follows it may both run within 2 s: those are two periods of two schedules, not a double fire.
+  const gaps = starts.slice(1).map((start, i) => start - starts[i]!)
+  t.same(gaps.filter(gap => gap < 500), [], 'no two runs within half a second of each other')
 })
