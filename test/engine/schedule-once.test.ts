@@ -4,7 +4,7 @@
 // history: runs per period, never two in one period.
 import t from 'tap'
 import { join } from 'node:path'
-import { freshSchemas, onPostgres, startTestRuntime } from '../helpers/runtime.ts'
+import { freshSchemas, onPostgres, startTestRuntime, waitFor } from '../helpers/runtime.ts'
 import { allRuns, sleep, tempDir, writeManifest } from '../fixtures/engine/harness.ts'
 
 const manifestText = (seconds: number, note = '') => `version: 1${note}
@@ -31,6 +31,10 @@ t.test('a system task on a 2 s schedule runs once per period, across processes, 
   const schemas = freshSchemas()
   const first = await startTestRuntime(t, { manifest, ...schemas })
   const runtimes = onPostgres ? [first, await startTestRuntime(t, { manifest, ...schemas })] : [first]
+  // counted from the end of the first run: it starts a worker thread and compiles the plugin, which on
+  // a loaded machine can outlast a 2 s period, and a fire while the task's run is in flight is dropped
+  // (a system task runs at most once at a time)
+  await waitFor(async () => (await allRuns(first, { task: 'Tick' })).some(run => run.finished_at), { timeoutMs: 60000, what: 'the first run' })
   const started = Date.now()
 
   // six periods, a reload of one process (same schedule: its start-up sweep must not fire again), six more
