@@ -1,5 +1,6 @@
 // The dispatcher: one pg-boss worker per task queue. A batch of jobs is claimed in one statement,
-// each claimed transient runs its plugin (with a timeout and an abort signal), and the results are
+// each claimed transient's run goes to the run pool (runtime/pool.ts: a worker thread, under the
+// task's time, memory, output and concurrency limits), and the results are
 // group-committed through Store.transition — which also yields the dependents that became ready,
 // queued at once (push). A job is only a hint that a register may be ready: the claim decides.
 import { readFile } from 'node:fs/promises'
@@ -10,7 +11,7 @@ import type { Logger } from './logger.ts'
 import type { PlannedTask, Plan } from './plan.ts'
 import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } from './store.ts'
 import type { RunCause } from './control.ts'
-import { BUILTIN_STATUSES, type StatusType, type SystemContext, type TaskResult, type TaskState, type Transient, type TransientsAccess } from './types.ts'
+import { BUILTIN_STATUSES, type StatusType, type TaskResult, type TaskState, type Transient, type TransientsAccess } from './types.ts'
 import { RunPool } from './pool.ts'
 import type { FaultText } from './run-result.ts'
 import { storableText, unstorable } from './transient-rules.ts'
