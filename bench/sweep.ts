@@ -2,12 +2,17 @@
 // `processed`), then: one sweep of a task when nothing is eligible; the first page of
 // GET /api/v1/transients?task=…&status=…; one sweep when 10,000 are eligible. Run at two sizes
 // (100,000 and 1,000,000 on PostgreSQL) to show the cost follows the eligible set, not the total.
+// At each size also, over real HTTP: GET /api/v1/tasks (its counts are kept, migration 005; target
+// <= 10 ms at the large size) and the status board's first render in Chromium (target <= 1 s;
+// skipped, saying so, where /usr/bin/chromium is missing).
 // The runtime runs in this process without workers, so a sweep only queues.
 import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApi } from '../runtime/api/index.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { Runtime } from '../runtime/runtime.ts'
+import { boardFirstRender, type RenderTimes } from './lib/board-render.ts'
 import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
 import { main, target, type BenchOptions, type ScenarioResult } from './lib/report.ts'
 import { RssPeak, int, mb, median, ms, percentile, ratio, time } from './lib/stats.ts'
@@ -26,7 +31,10 @@ interface SizeResult {
   eligibleSweep: { p50: number; runs: number[]; queued: number }
   eligibleReadyPages: { p50: number }
   list: Record<string, { p50: number; items: number }>
-  listTasksMs: number[]
+  /** GET /api/v1/tasks over HTTP, sequential requests after a warm-up */
+  tasksHttp: { p50: number; p99: number; requests: number; bytes: number }
+  /** the board's first render in Chromium; null without Chromium */
+  board: (RenderTimes & { p50: number }) | null
 }
 
 /** every transient `completed`, every register `processed`: indexes and the foreign key are built after the load */
@@ -121,7 +129,18 @@ async function measureSize (manifest: string, size: number, eligible: number, qu
       for (let i = 1; i < (quick ? 2 : 5); i++) times.push((await get(app, url)).ms)
       list[status] = { p50: median(times), items: first.body.items.length }
     }
-    const listTasksMs = await repeat(quick ? 1 : 3, () => get(app, '/api/v1/tasks'))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    let bytes = 0
+    const getTasks = async () => {
+      const res = await fetch(`${base}/api/v1/tasks`)
+      const body = await res.arrayBuffer()
+      if (res.status !== 200) throw new Error(`GET /api/v1/tasks: ${res.status}`)
+      bytes = body.byteLength
+    }
+    await repeat(5, getTasks) // warm-up: connection, plans
+    const tasksMs = await repeat(quick ? 10 : 200, getTasks)
+    const render = await boardFirstRender(base, quick ? 1 : 5)
     return {
       size,
       registers: size * BLAST_WORKFLOW.length,
@@ -132,7 +151,8 @@ async function measureSize (manifest: string, size: number, eligible: number, qu
       eligibleSweep: { p50: median(sweeps), runs: sweeps, queued },
       eligibleReadyPages: { p50: median(pages) },
       list,
-      listTasksMs
+      tasksHttp: { p50: median(tasksMs), p99: percentile(tasksMs, 99), requests: tasksMs.length, bytes },
+      board: render && { ...render, p50: median(render.ms) }
     }
   } finally {
     await app.close()
@@ -162,16 +182,19 @@ export async function sweep (options: BenchOptions): Promise<ScenarioResult> {
       `sweep with nothing eligible p50 ${ms(r.emptySweep.p50)} (p95 ${ms(r.emptySweep.p95)}; bare ready-page query ${ms(r.emptyReadyPage.p50)}); ` +
       `with ${int(r.eligible)} eligible ${ms(r.eligibleSweep.p50)} (queueing included; bare ready pages ${ms(r.eligibleReadyPages.p50)}); ` +
       `GET /transients?task&status first page: ${Object.entries(r.list).map(([status, l]) => `${status} ${ms(l.p50)}`).join(', ')}; ` +
-      `GET /tasks (counts every register) ${ms(median(r.listTasksMs))}`)
+      `GET /tasks over HTTP (kept counts, ${int(r.tasksHttp.bytes)} bytes) p50 ${ms(r.tasksHttp.p50)} p99 ${ms(r.tasksHttp.p99)}; ` +
+      (r.board ? `board first render in Chromium p50 ${ms(r.board.p50)} (${r.board.ms.map(v => int(v)).join(' / ')} ms; ${r.board.tasks} tasks, ${r.board.rows} rows)` : 'board first render: skipped, /usr/bin/chromium is not installed'))
     if (results.length > 1) details.push(`growth ${int(small.size)} -> ${int(large.size)} (x${large.size / small.size}): empty sweep ${ratio(large.emptySweep.p50 / small.emptySweep.p50)}, ` +
       `eligible sweep ${ratio(large.eligibleSweep.p50 / small.eligibleSweep.p50)}, list (not processed) ${ratio(large.list['not processed'].p50 / small.list['not processed'].p50)}, ` +
-      `GET /tasks ${ratio(median(large.listTasksMs) / median(small.listTasksMs))}`)
+      `GET /tasks ${ratio(large.tasksHttp.p50 / small.tasksHttp.p50)}` +
+      (large.board && small.board ? `, board first render ${ratio(large.board.p50 / small.board.p50)}` : ''))
     details.push(`peak RSS of the process ${mb(peakRss)}` + (DATABASE_URL ? ' (PostgreSQL server memory not included)' : ' (embedded database included)'))
     const emptyMs = large.emptySweep.p50
     const line = `sweep       ${int(large.size)} x ${BLAST_WORKFLOW.length}: empty sweep ${ms(emptyMs)}  ${int(eligible)} eligible ${ms(large.eligibleSweep.p50)}  ` +
-      `list page ${ms(large.list['not processed'].p50)}  ` +
+      `list page ${ms(large.list['not processed'].p50)}  GET /tasks ${ms(large.tasksHttp.p50)}  ` +
+      (large.board ? `board ${ms(large.board.p50)}  ` : 'board skipped  ') +
       (results.length > 1 ? `vs ${int(small.size)}: empty ${ratio(emptyMs / small.emptySweep.p50)} eligible ${ratio(large.eligibleSweep.p50 / small.eligibleSweep.p50)}  ` : '') +
-      `(target empty <= 20 ms)  peak RSS ${mb(peakRss)}  [${DATABASE}]`
+      `(targets: empty <= 20 ms, /tasks <= 10 ms, board <= 1 s)  peak RSS ${mb(peakRss)}  [${DATABASE}]`
     return {
       scenario: 'sweep',
       line,
@@ -180,7 +203,11 @@ export async function sweep (options: BenchOptions): Promise<ScenarioResult> {
       quick: options.quick,
       seconds: (performance.now() - began) / 1000,
       metrics: { sizes: results, peakRssBytes: peakRss, task: TASK },
-      targets: [target(`empty sweep ms at ${large.size}`, emptyMs, '<= 20', emptyMs <= 20)]
+      targets: [
+        target(`empty sweep ms at ${large.size}`, emptyMs, '<= 20', emptyMs <= 20),
+        target(`GET /api/v1/tasks p50 ms over HTTP at ${large.size}`, large.tasksHttp.p50, '<= 10', large.tasksHttp.p50 <= 10),
+        ...(large.board ? [target(`board first render p50 ms at ${large.size}`, large.board.p50, '<= 1000', large.board.p50 <= 1000)] : [])
+      ]
     }
   } finally {
     removeDir(dir)
