@@ -4,7 +4,8 @@
 // finish before a SIGKILL. `docker compose config` and `systemd-analyze verify` check the files
 // too where this machine has them (docs/deploy.md says which were run).
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -72,6 +73,26 @@ const dockerCompose = await has('docker', ['compose', 'version'])
 t.test('docker compose config accepts compose.yaml', { skip: dockerCompose ? false : 'docker compose is not installed' }, async t => {
   const ran = await run('docker', ['compose', 'config', '--quiet'], { cwd: ROOT, env: { ...process.env, BLAST_API_TOKEN: 'x' } })
   t.equal(ran.stderr.trim(), '')
+})
+
+// Debian's docker-compose is Compose v1 (1.29): it predates the top-level `name:` of the Compose
+// Specification and refuses it, so it reads a copy without that line. It still interpolates the
+// variables, merges the `x-blast` anchors and validates every service against its schema.
+const composeV1 = !dockerCompose && await has('docker-compose', ['version'])
+t.test('docker-compose (v1) config accepts compose.yaml, its top-level name aside', { skip: composeV1 ? false : 'docker-compose (v1) is not installed either' }, async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'blast-compose-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const text = read('compose.yaml')
+  t.match(text, /^name: blast-tasks$/m)
+  writeFileSync(join(dir, 'compose.yaml'), text.replace(/^name: .*\n/m, ''))
+  const config = (env: NodeJS.ProcessEnv) => run('docker-compose', ['-f', join(dir, 'compose.yaml'), 'config'], { cwd: dir, env: { ...process.env, ...env } })
+  const { stdout } = await config({ BLAST_API_TOKEN: 'token-x' })
+  const resolved = parse(stdout) as { services: Record<string, { environment?: Record<string, string>; stop_grace_period?: string }> }
+  t.same(Object.keys(resolved.services).sort(), ['api', 'postgres', 'worker'])
+  t.equal(resolved.services.worker.environment?.BLAST_API_TOKEN, 'token-x', 'the x-blast environment reaches the workers')
+  t.equal(resolved.services.worker.stop_grace_period, '20s')
+  const refused = await config({ BLAST_API_TOKEN: '' }).catch((error: { code: number; stderr: string }) => error)
+  t.match(refused, { stderr: /set BLAST_API_TOKEN/ }, 'without BLAST_API_TOKEN compose refuses, saying why')
 })
 
 t.test('the root image\'s entrypoint, node bin/blast-tasks.js, runs the checkout\'s TypeScript', async t => {
