@@ -19,6 +19,13 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   /** the part of pg-boss's options that points it at this database */
   bossOptions(): ConstructorOptions
+  /**
+   * Calls onNotify with each payload NOTIFY sends on `channel`, from any process, until the returned
+   * function is called. On PostgreSQL a connection of its own, opened again after it is lost; then
+   * onReconnect runs (notifications sent meanwhile are gone: look again). The embedded database is one
+   * process's: everything that changes it runs here, so there is nothing to listen to.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void>
   close(): Promise<void>
 }
 
@@ -53,7 +60,55 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
       }
     },
     bossOptions: () => ({ connectionString: withAsyncCommit(url), max: 6 }),
+    listen: (channel, onNotify, onReconnect) => listenPostgres(url, log, channel, onNotify, onReconnect),
     close: () => pool.end()
+  }
+}
+
+function listenPostgres (url: string, log: Logger, channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void> {
+  let client: pg.Client | null = null
+  let stopped = false
+  let retry: NodeJS.Timeout | undefined
+  let delay = 100
+  let lost = false
+  const connect = async (): Promise<void> => {
+    if (stopped) return
+    const next = new pg.Client({ connectionString: url, application_name: 'blast-tasks listen' })
+    next.on('notification', message => { if (message.channel === channel) onNotify(message.payload ?? '') })
+    next.on('error', err => {
+      if (stopped || client !== next) return
+      log.warn({ err: err.message }, 'lost the connection that listens for ready registers; reconnecting')
+      client = null
+      lost = true
+      next.end().catch(() => {})
+      schedule()
+    })
+    try {
+      client = next
+      await next.connect()
+      await next.query(`LISTEN "${channel}"`)
+      delay = 100
+      if (lost) { lost = false; onReconnect() }
+      if (stopped) await next.end().catch(() => {})
+    } catch {
+      if (client === next) client = null
+      lost = true
+      next.end().catch(() => {})
+      schedule()
+    }
+  }
+  const schedule = () => {
+    if (stopped) return
+    retry = setTimeout(() => void connect(), delay)
+    retry.unref()
+    delay = Math.min(delay * 2, 5000)
+  }
+  void connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    await client?.end().catch(() => {})
+    client = null
   }
 }
 
@@ -187,6 +242,7 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
     async transaction (fn) {
       return db.transaction(async tx => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as any[] }))
     },
+    listen: () => async () => {},
     bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
     async close () {
       try {

@@ -120,7 +120,7 @@ export class Runtime implements Control {
     this.progress = new ProgressLog(() => this.listTasks(), log)
     registerClusterMetrics({ registry: this.metrics, db, sql: this.store.sql, plan: () => this.#plan })
     new Gauge({
-      name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
+      name: 'blast_queue_depth', help: 'Jobs waiting in each system task\'s pg-boss queue (a transient task\'s backlog is blast_backlog)', labelNames: ['task'], registers: [this.metrics],
       collect: async function (this: Gauge) {
         const queues = await shared.boss.getQueues().catch(() => [])
         const byQueue = new Map([...shared.plan().tasks.values()].map(planned => [planned.queue, planned.name]))
@@ -190,9 +190,11 @@ export class Runtime implements Control {
     if (added.length) this.log.info({ tasks: added }, 'new tasks: every transient got a `not processed` register')
     if (removed.length) this.log.warn({ tasks: removed }, 'tasks no longer in the manifest stop running; their registers are kept')
     const existing = new Set((await this.boss.getQueues()).map(queue => queue.name))
+    // pg-boss holds the system tasks' queues; a transient task's runs are claimed from its registers
     for (const planned of plan.tasks.values()) {
+      if (planned.task.kind !== 'system') continue
       const options = {
-        policy: planned.task.kind === 'system' ? 'stately' : 'short',
+        policy: 'stately',
         notify: true,
         expireInSeconds: planned.task.timeoutSeconds + 60,
         retryLimit: 5,
@@ -489,7 +491,7 @@ export class Runtime implements Control {
       for (const register of registers) {
         if (!this.#plan.tasks.has(register.task) || !pick(register, live)) continue
         reset.push(register.task)
-        writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null })
+        writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null, cause: by === 'cli' ? 'cli' : 'api' })
         history.push(actionRow(register, {
           status: BUILTIN_STATUSES.notProcessed, error: null, worker: null, cause: by === 'cli' ? 'cli' : 'api',
           action: `${action} (was "${register.status}", by ${by})`, fromClaim: false

@@ -2,6 +2,7 @@
 // applied. Every status change goes through transition(), which locks the transient's registers,
 // lets the caller decide the writes, re-evaluates readiness and progress from the graph, and
 // writes it all in one statement — so `ready` (what sweeps and pushes act on) never goes stale.
+import { createHash } from 'node:crypto'
 import type { Db, Queryable } from './database.ts'
 import { evaluate, type Plan } from './plan.ts'
 import { storeSql, type StoreSql } from './sql.ts'
@@ -31,6 +32,10 @@ export interface StatusWrite {
   output?: { value: unknown }
   lastError?: string | null
   attempts?: number
+  /** why the register, ready again after this write, is to run (retry, recovery, api, cli) */
+  cause?: RunCause
+  /** not claimed for this many seconds (a retry's back-off) */
+  dueSeconds?: number
 }
 
 export interface HistoryRow {
@@ -73,6 +78,16 @@ export interface ClaimedRow {
   redshift: number | null
   data: Record<string, unknown>
   tasks: Record<string, { status: string; output: unknown }>
+  /** claimed from the backlog: why it was to run (`sweep` when nothing else put it there) */
+  cause?: RunCause
+}
+
+/** where a page of ready registers ends, in claim order */
+export interface ReadyCursor { order_at: Date | string; order_name: string }
+
+/** the NOTIFY channel on which migration 006's trigger names the tasks whose registers became ready */
+export function readyChannel (schema: string): string {
+  return `blast_ready_${createHash('md5').update(schema).digest('hex').slice(0, 16)}`
 }
 
 export class Store {
@@ -162,7 +177,8 @@ export class Store {
           ? {
               id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
               set_output: write.output !== undefined, output: write.output?.value ?? null,
-              last_error: write.lastError ?? null, attempts: write.attempts ?? null
+              last_error: write.lastError ?? null, attempts: write.attempts ?? null,
+              cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
             }
           : { id, task: register.task, ready: nowReady })
       }
@@ -176,8 +192,29 @@ export class Store {
     return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner, explicit])
   }
 
-  async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; name: string; public_timestamp: Date | null }>> {
-    return this.db.query(this.sql.readyPage, [task, after, limit])
+  /** claims up to `limit` of the task's oldest ready, due registers (none while it is disabled) */
+  async claimReady (task: string, owner: string, limit: number): Promise<ClaimedRow[]> {
+    return this.db.query<ClaimedRow>(this.sql.claimReady, [task, owner, limit])
+  }
+
+  /** ready registers of a task in claim order, a page at a time after `after` (null: from the start) */
+  async readyPage (task: string, after: ReadyCursor | null, limit: number): Promise<Array<ReadyRef & ReadyCursor>> {
+    const rows = await this.db.query<ReadyRef & ReadyCursor>(this.sql.readyPage, [task, after?.order_at ?? '-infinity', after?.order_name ?? '', limit])
+    return rows.map(row => ({ ...row, task }))
+  }
+
+  /** records why ready registers of a task are to run (all of them, or those of `ids`); returns how many it marked */
+  async markCause (task: string, cause: RunCause, ids: readonly number[] | null): Promise<number> {
+    return (await this.db.query(this.sql.markCause, [task, cause, ids])).length
+  }
+
+  /** the tasks that run now (in the manifest, enabled) */
+  async enabledTasks (): Promise<Set<string>> {
+    return new Set((await this.db.query<{ name: string }>(this.sql.enabledTasks)).map(row => row.name))
+  }
+
+  async readyCount (task: string): Promise<number> {
+    return (await this.db.query<{ n: number }>(this.sql.readyCount, [task]))[0]?.n ?? 0
   }
 
   // ---- workers ----
