@@ -11,7 +11,8 @@ import type {
   TransientDetail, TransientFilter, TransientSummary
 } from './control.ts'
 import { openEmbedded, openPostgres, reachable, type Db } from './database.ts'
-import { Dispatcher, errorText, transientView } from './dispatcher.ts'
+import { Dispatcher } from './dispatcher.ts'
+import { errorText, transientView } from './plugin-io.ts'
 import {
   BlastDuplicateTransient, BlastInvalidTransient, BlastManifestInvalid, BlastNotReady, BlastNotTransientTask, BlastRunNotFound,
   BlastUnknownTask, BlastUnknownTransient
