@@ -95,6 +95,20 @@ export interface RunFilter {
   cursor?: string
 }
 
+/** one run's result, to be recorded on its register */
+export interface RecordedRun {
+  readonly status: string
+  /** what process() returned as output; ignored when it threw (the stored output stays) */
+  readonly output?: unknown
+  readonly error: { readonly message: string; readonly stack: string | null } | null
+  readonly started_at: string
+  readonly duration_ms: number
+  /** who ran it (`cli:<host>:<pid>`) */
+  readonly worker: string
+  /** how, as the run history shows it (`blast-tasks run --commit`) */
+  readonly action: string
+}
+
 export interface PrerequisiteCheck {
   readonly task: string
   readonly required: string
@@ -158,6 +172,11 @@ export interface Control {
   reprocess(name: string, by: string): Promise<ResetResult>
   resetTask(name: string, task: string, options: { cascade: boolean }, by: string): Promise<ResetResult>
   explain(name: string, task: string): Promise<Explanation>
+  /**
+   * records a run made outside the workers (`blast-tasks run --commit`) like a worker's, and queues
+   * what it made ready; throws BlastRunRefused while a worker runs that task on that transient
+   */
+  recordRun(name: string, task: string, run: RecordedRun, by: string): Promise<{ ready: string[] }>
 
   listRuns(filter: RunFilter): Promise<Page<Run>>
   getRun(id: string): Promise<Run>

@@ -40,6 +40,7 @@ export const BlastDuplicateTransient = createError('BLAST_TRANSIENT_EXISTS', 'tr
 export const BlastInvalidTransient = createError('BLAST_TRANSIENT_INVALID', '%s', 400)
 export const BlastNotTransientTask = createError('BLAST_NOT_A_TRANSIENT_TASK', 'task "%s" is a system task and runs on no transient', 400)
 export const BlastRunNotFound = createError('BLAST_RUN_NOT_FOUND', 'run %s does not exist', 404)
+export const BlastRunRefused = createError('BLAST_RUN_REFUSED', '%s', 409)
 export const BlastNotReady = createError('BLAST_NOT_READY', 'the runtime is %s', 503)
 export const BlastDatabaseNewer = createError('BLAST_DATABASE_NEWER', '%s', 500)
 // Start-up: `blast-tasks start` prints each as one line and ends with its own exit code (docs/operations.md).
@@ -71,6 +72,7 @@ export const RUNTIME_ERRORS = {
   BLAST_TRANSIENT_INVALID: 'A transient breaks the rules for names, coordinates or fields (400).',
   BLAST_NOT_A_TRANSIENT_TASK: 'A per-transient operation was asked of a system task (400).',
   BLAST_RUN_NOT_FOUND: 'No run history row has that id (404).',
+  BLAST_RUN_REFUSED: 'A run result cannot be recorded (`blast-tasks run --commit`): a worker is running that task on that transient now, the transient has no register for the task, or the status is not declared in the manifest being run (409).',
   BLAST_NOT_READY: 'The runtime is starting or stopping (503).',
   BLAST_DATABASE_NEWER: 'The database holds migrations this version of blast-tasks does not have: it was upgraded by a newer version. Run that version (migrations only go forward).',
   BLAST_SETTING_INVALID: 'An environment setting of `blast-tasks start` has a value it does not accept; the message names the setting, the value and what is allowed (exit code 78).',

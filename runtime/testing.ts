@@ -3,7 +3,7 @@
 // plugin is loaded and held to the contract the way the runtime loads it, the transient is the
 // frozen view a worker passes, and the result is checked against the manifest's statuses.
 import { format } from 'node:util'
-import { checkResult, errorText, transientView } from './dispatcher.ts'
+import { checkResult, errorText, transientView } from './plugin-io.ts'
 import { formatDiagnostics, loadManifest } from './manifest/index.ts'
 import { compile, type Plan } from './plan.ts'
 import { loadPlugin } from './plugin-loader.ts'

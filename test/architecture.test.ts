@@ -1,6 +1,7 @@
 // The import rules of docs/architecture.md ("Layers and import rules"), read from the source: no
-// import cycles under runtime/, and the pure layers (runtime/manifest/, plan.ts, planner.ts) never
-// reach the database, whatever the path. Type-only and dynamic imports count: they couple modules too.
+// import cycles under runtime/, the pure layers (runtime/manifest/, plan.ts, planner.ts) never reach
+// the database whatever the path, the API reaches the engine only through control.ts, and the command
+// line writes only through the operations. Type-only and dynamic imports count: they couple modules too.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import t from 'tap'
@@ -95,8 +96,8 @@ t.test('runtime/manifest/, plan.ts and planner.ts never reach the store, the dat
 })
 
 // The API is a skin over the facade's interface (control.ts): it reaches neither the store nor the
-// runner, scheduler or facade class themselves.
-const ENGINE = [...STORE, 'runtime.ts', 'dispatcher.ts', 'scheduler.ts', 'watcher.ts']
+// runner, scheduler, lifecycle or operations themselves.
+const ENGINE = [...STORE, 'runtime.ts', 'operations.ts', 'dispatcher.ts', 'scheduler.ts', 'watcher.ts']
 
 t.test('runtime/api/ reaches the engine only through control.ts', async t => {
   for (const file of files.filter(file => file.startsWith('api/'))) {
@@ -106,3 +107,23 @@ t.test('runtime/api/ reaches the engine only through control.ts', async t => {
   }
 })
 
+
+// The command line writes as the API does: through the operations (operations.ts, the Control calls
+// over the database a command opened) or the running runtime's API. Only `start` runs the lifecycle;
+// only `migrations` opens the database itself, to read its migration table (it never migrates).
+const WRITE_PATH = [...STORE, 'dispatcher.ts', 'scheduler.ts']
+const LIFECYCLE = ['runtime.ts', 'watcher.ts']
+const OWN_READS: Readonly<Record<string, readonly string[]>> = { 'commands/migrations.ts': ['database.ts', 'migrator.ts'] }
+
+t.test('runtime/commands/ reach the store and the engine only through operations.ts (start: runtime.ts)', async t => {
+  const commands = files.filter(file => file.startsWith('commands/'))
+  t.ok(commands.length >= 10, `${commands.length} command modules`)
+  for (const file of ['commands/run.ts', 'commands/plan.ts']) t.ok(reach(file).has('operations.ts'), `${file} reaches the database through operations.ts`)
+  for (const file of commands) {
+    const { local, packages } = graph.get(file)!
+    const own = OWN_READS[file] ?? []
+    t.same(local.filter(target => WRITE_PATH.includes(target) && !own.includes(target)), [], `${file} imports no store, dispatcher or scheduler module`)
+    if (file !== 'commands/start.ts') t.same(local.filter(target => LIFECYCLE.includes(target)), [], `${file} does not run the lifecycle`)
+    t.same(packages.filter(p => DRIVERS.includes(p)), [], `${file} imports no database driver`)
+  }
+})

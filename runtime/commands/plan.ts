@@ -1,20 +1,18 @@
 // `blast-tasks plan [path]`: what applying a manifest would do, against the database the runtime
-// uses — nothing is written. Also home of how the CLI reaches that database: directly, or, when a
-// running runtime holds the embedded one, through that runtime's control API.
+// uses — nothing is written. Also home of how the CLI reaches that database: through the operations
+// (operations.ts) over it, or, when a running runtime holds the embedded one, through that
+// runtime's control API.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EXIT, usageError, type Io } from './io.ts'
 import { TOKEN_FILE } from '../api/token.ts'
-import { openEmbedded, openPostgres, type Db } from '../database.ts'
-import { createLogger } from '../logger.ts'
 import { displayPath } from '../manifest/diagnostics.ts'
 import { formatDiagnostic, loadManifest } from '../manifest/index.ts'
-import { migrate } from '../migrator.ts'
+import { Operations, type OpenedOperations } from '../operations.ts'
 import { compile } from '../plan.ts'
 import { planChanges, type ManifestChanges } from '../planner.ts'
-import { planAgainstDatabase } from '../stored-plan.ts'
 import { loadSettings, type Settings } from '../settings.ts'
 import type { Diagnostic } from '../types.ts'
 
@@ -70,7 +68,7 @@ export async function run (args: string[], io: Io): Promise<number> {
       changes = answer.changes
     } else {
       changes = target.kind === 'db'
-        ? await planAgainstDatabase(target.db, settings.schema, compile(manifest))
+        ? await target.control.planAgainst(compile(manifest))
         : planChanges(null, compile(manifest), { graphHash: null, transients: 0, registers: new Map(), overrides: new Map(), eligible: new Map() })
     }
     where = target.where
@@ -78,7 +76,7 @@ export async function run (args: string[], io: Io): Promise<number> {
     io.err(`blast-tasks plan: ${(error as Error).message}`)
     return EXIT.failed
   } finally {
-    if (target.kind === 'db') await target.db.close()
+    if (target.kind === 'db') await target.control.close()
   }
   if (json) io.out(JSON.stringify({ ok: true, diagnostics: diagnostics.map(jsonDiagnostic), changes }, null, 2))
   else io.out(formatChanges(changes, `${displayPath(manifest.file)} against ${where}`))
@@ -92,44 +90,33 @@ function jsonDiagnostic (d: Diagnostic) {
 // ---- reaching the runtime's database ----
 
 export type Target =
-  | { kind: 'db'; db: Db; where: string }
+  | { kind: 'db'; control: OpenedOperations; where: string }
   | { kind: 'api'; base: string; token: string | null; where: string; holder: string }
   | { kind: 'none'; where: string }
 
 /**
- * Opens the runtime's database (migrated). An embedded database that does not exist yet is not
- * created (`none`); one that a running runtime holds is reached through that runtime's API (`api`).
+ * The operations over the runtime's database (opened and migrated). An embedded database that does
+ * not exist yet is not created (`none`); one that a running runtime holds is reached through that
+ * runtime's API (`api`).
  */
 export async function connect (settings: Settings): Promise<Target> {
-  const log = createLogger('silent')
   if (settings.databaseUrl) {
-    const db = openPostgres(settings.databaseUrl, log, 2)
     try {
-      await migrate(db, settings.schema)
+      return { kind: 'db', control: await Operations.open(settings), where: `PostgreSQL (schema ${settings.schema})` }
     } catch (error) {
-      await db.close().catch(() => {})
       throw new Error(`cannot use the database of DATABASE_URL: ${(error as Error).message}`, { cause: error })
     }
-    return { kind: 'db', db, where: `PostgreSQL (schema ${settings.schema})` }
   }
   const shown = displayPath(settings.dataDir)
   if (!existsSync(join(settings.dataDir, 'pgdata'))) return { kind: 'none', where: `the embedded database in ${shown} (not created yet)` }
-  let db: Db
   try {
-    db = await openEmbedded(settings.dataDir)
+    return { kind: 'db', control: await Operations.open(settings), where: `the embedded database in ${shown}` }
   } catch (error) {
     if ((error as { code?: string }).code !== 'BLAST_DATA_DIR_LOCKED') throw error
     const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host
     const base = `http://${host.includes(':') ? `[${host}]` : host}:${settings.port}`
     return { kind: 'api', base, token: await apiToken(settings), where: `the running runtime at ${base}`, holder: (error as Error).message }
   }
-  try {
-    await migrate(db, settings.schema)
-  } catch (error) {
-    await db.close().catch(() => {})
-    throw error
-  }
-  return { kind: 'db', db, where: `the embedded database in ${shown}` }
 }
 
 async function apiToken (settings: Settings): Promise<string | null> {

@@ -1,22 +1,19 @@
 // `blast-tasks run <task> --transient <name>`: a task author's loop. Runs one plugin once on one
 // transient — the transient as a worker would see it — and prints what came back. Nothing is
-// scheduled or queued, and nothing is written unless --commit, which records the result through
-// Store.transition like a worker does.
+// scheduled or queued, and nothing is written unless --commit, which records the result through the
+// operations (Control.recordRun) like a worker's.
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { format, parseArgs } from 'node:util'
 import { EXIT, usageError, type Io } from './io.ts'
-import type { Db } from '../database.ts'
-import { checkResult, errorText, transientView } from '../dispatcher.ts'
+import type { Control, TransientDetail } from '../control.ts'
+import { checkResult, errorText, transientView, type TransientRow } from '../plugin-io.ts'
 import { displayPath } from '../manifest/diagnostics.ts'
 import { formatDiagnostic, loadManifest } from '../manifest/index.ts'
 import { closest } from '../manifest/suggest.ts'
 import { compile, type Plan } from '../plan.ts'
-import { readAppliedPlan } from '../stored-plan.ts'
 import { PluginLoadError, loadPlugin } from '../plugin-loader.ts'
 import { loadSettings } from '../settings.ts'
-import { storeSql } from '../sql.ts'
-import { Store, type ClaimedRow, type ReadyRef } from '../store.ts'
 import { transientProblems } from '../transient-rules.ts'
 import { BUILTIN_STATUSES, type Task, type TaskLogger, type TaskResult } from '../types.ts'
 import { callApi, connect, type Target } from './plan.ts'
@@ -54,7 +51,7 @@ interface Outcome {
   startedAt: Date
 }
 
-type Row = Pick<ClaimedRow, 'name' | 'ra_deg' | 'dec_deg' | 'public_timestamp' | 'redshift' | 'data' | 'tasks'> & { id?: number; attempts?: number }
+type Row = TransientRow & { attempts?: number }
 
 class Refusal extends Error {}
 
@@ -123,13 +120,13 @@ export async function run (args: string[], io: Io): Promise<number> {
           ? `${target.holder}\n--commit needs the database itself: stop the runtime, or run on PostgreSQL (DATABASE_URL)`
           : `there is no database yet (${target.where}); start the runtime first`)
       }
-      row = await fromTarget(target, settings.schema, values.transient!, task.name)
+      row = await fromTarget(target, values.transient!, task.name)
     }
     // refuse a commit that cannot happen before the plugin runs, not after
-    const applied = values.commit && target?.kind === 'db' ? await appliedPlanWith(target.db, settings.schema, task) : null
+    if (values.commit && target?.kind === 'db') await runsTask(target.control, task)
     const outcome = await runOnce(task, plan, row, io)
     let committed: { ready: string[] } | null = null
-    if (applied && target?.kind === 'db') committed = await commit(target.db, settings.schema, applied, task, row, outcome)
+    if (values.commit && target?.kind === 'db') committed = await commit(target.control, task, row, outcome)
     report(io, values.json, task, row.name, plan, outcome, committed, values.commit)
     return outcome.error ? EXIT.failed : EXIT.ok
   } catch (error) {
@@ -142,7 +139,7 @@ export async function run (args: string[], io: Io): Promise<number> {
     }
     return EXIT.failed
   } finally {
-    if (target?.kind === 'db') await target.db.close()
+    if (target?.kind === 'db') await target.control.close()
   }
 }
 
@@ -174,28 +171,25 @@ async function fromFile (file: string): Promise<Row> {
   }
 }
 
-async function fromTarget (target: Target, schema: string, name: string, task: string): Promise<Row> {
+async function fromTarget (target: Target, name: string, task: string): Promise<Row> {
   if (target.kind === 'none') throw new Refusal(`there is no database yet (${target.where}); start the runtime first, or use --input`)
+  let detail: TransientDetail
   if (target.kind === 'api') {
     const response = await callApi(target, `/api/v1/transients/${encodeURIComponent(name)}`)
-    const body = await response.json() as {
-      message?: string; name: string; ra_deg: number; dec_deg: number; public_timestamp: string | null; redshift: number | null
-      data: Record<string, unknown>; tasks: Array<{ task: string; status: string; output: unknown; attempts: number }>
-    }
+    const body = await response.json() as TransientDetail & { message?: string }
     if (!response.ok) throw new Refusal(`${target.where} answered ${response.status}: ${body.message ?? ''}`)
-    return {
-      name: body.name, ra_deg: body.ra_deg, dec_deg: body.dec_deg, redshift: body.redshift, data: body.data,
-      public_timestamp: body.public_timestamp ? new Date(body.public_timestamp) : null,
-      attempts: body.tasks.find(r => r.task === task)?.attempts ?? 0,
-      tasks: Object.fromEntries(body.tasks.filter(r => r.task !== task).map(r => [r.task, { status: r.status, output: r.output }]))
-    }
+    detail = body
+  } else {
+    detail = await target.control.getTransient(name).catch(error => {
+      throw (error as { code?: string }).code === 'BLAST_TRANSIENT_NOT_FOUND' ? new Refusal(`transient "${name}" does not exist in ${target.where}`) : error
+    })
   }
-  const sql = storeSql(schema)
-  const [row] = await target.db.query<Row & { id: number }>(sql.transientByName, [name])
-  if (!row) throw new Refusal(`transient "${name}" does not exist in ${target.where}`)
-  const registers = await target.db.query<{ task: string; status: string; output: unknown; attempts: number }>(sql.registersOf, [row.id])
-  const own = registers.find(r => r.task === task)
-  return { ...row, attempts: own?.attempts ?? 0, tasks: Object.fromEntries(registers.filter(r => r !== own).map(r => [r.task, { status: r.status, output: r.output }])) }
+  return {
+    name: detail.name, ra_deg: detail.ra_deg, dec_deg: detail.dec_deg, redshift: detail.redshift, data: { ...detail.data },
+    public_timestamp: detail.public_timestamp ? new Date(detail.public_timestamp) : null,
+    attempts: detail.tasks.find(r => r.task === task)?.attempts ?? 0,
+    tasks: Object.fromEntries(detail.tasks.filter(r => r.task !== task).map(r => [r.task, { status: r.status, output: r.output }]))
+  }
 }
 
 // ---- the run ----
@@ -238,44 +232,24 @@ function taskLogger (io: Io): TaskLogger {
 
 // ---- --commit ----
 
-/** the plan the database runs, which a commit is evaluated against; it must know the task */
-async function appliedPlanWith (db: Db, schema: string, task: Task): Promise<Plan> {
-  const { plan: applied } = await readAppliedPlan(db, schema)
-  if (!applied?.tasks.has(task.name)) {
+/** the database must run the task for a commit: its register and statuses are the ones written */
+async function runsTask (control: Control, task: Task): Promise<void> {
+  await control.getTask(task.name).catch(error => {
+    if ((error as { code?: string }).code !== 'BLAST_TASK_NOT_FOUND') throw error
     throw new Refusal(`--commit: the database does not run "${task.name}" yet; let the runtime apply the manifest first ` +
       '(it reloads a saved edit by itself), or run without --commit')
-  }
-  return applied
+  })
 }
 
-/** writes the outcome through Store.transition against the plan the database runs; returns what became eligible */
-async function commit (db: Db, schema: string, applied: Plan, task: Task, row: Row, outcome: Outcome): Promise<{ ready: string[] }> {
-  if (!applied.statusTypes.has(outcome.status)) {
-    throw new Refusal(`not committed: status "${outcome.status}" is not declared in the manifest the database runs; let the runtime apply the manifest first`)
+/** records the outcome through the operations, like a worker's run; returns what became eligible */
+async function commit (control: Control, task: Task, row: Row, outcome: Outcome): Promise<{ ready: string[] }> {
+  const run = {
+    status: outcome.status, output: outcome.output, error: outcome.error, started_at: outcome.startedAt.toISOString(),
+    duration_ms: outcome.durationMs, worker: `cli:${hostname()}:${globalThis.process.pid}`, action: 'blast-tasks run --commit'
   }
-  const store = new Store(db, schema)
-  const worker = `cli:${hostname()}:${globalThis.process.pid}`
-  let refusal: string | null = null
-  const ready: ReadyRef[] = await store.transition(applied, [row.id!], registers => {
-    const register = registers.find(r => r.task === task.name)
-    if (!register) refusal = `transient "${row.name}" has no register for "${task.name}"`
-    else if (register.status === BUILTIN_STATUSES.processing && register.owner) refusal = `a worker (${register.owner}) is running "${task.name}" on "${row.name}" now`
-    if (!register || refusal) return { writes: [], history: [] }
-    const finishedAt = new Date(outcome.startedAt.getTime() + outcome.durationMs)
-    return {
-      writes: [{
-        id: row.id!, task: task.name, status: outcome.status, durationMs: outcome.durationMs,
-        ...(outcome.error ? {} : { output: { value: outcome.output } }), lastError: outcome.error?.message ?? null, attempts: register.attempts + 1
-      }],
-      history: [{
-        transient: row.name, task: task.name, started_at: outcome.startedAt.toISOString(), finished_at: finishedAt.toISOString(),
-        duration_ms: outcome.durationMs, status: outcome.status, error: outcome.error?.message ?? null, stack: outcome.error?.stack ?? null,
-        attempt: register.attempts + 1, worker, cause: 'cli', action: 'blast-tasks run --commit', output: outcome.error ? null : outcome.output
-      }]
-    }
+  return control.recordRun(row.name, task.name, run, 'cli').catch(error => {
+    throw (error as { code?: string }).code === 'BLAST_RUN_REFUSED' ? new Refusal(`not committed: ${(error as Error).message}`) : error
   })
-  if (refusal) throw new Refusal(`not committed: ${refusal}`)
-  return { ready: ready.map(ref => ref.task) }
 }
 
 // ---- the report ----
