@@ -94,6 +94,8 @@ export interface DispatcherOptions {
   transients: TransientsAccess
   /** worker threads for runs that hold their loop; see runtime/pool.ts */
   poolSize?: number
+  /** the transient tasks with a lane here (default: all) */
+  claimTasks?: ReadonlySet<string>
 }
 
 export class Dispatcher {
@@ -138,6 +140,7 @@ export class Dispatcher {
     }
     for (const planned of plan.transientTasks) {
       if (this.#lanes.has(planned.name) || this.#shutdown.signal.aborted) continue
+      if (this.#o.claimTasks && !this.#o.claimTasks.has(planned.name)) continue
       const lane = new Lane(planned.name)
       lane.done = this.#laneLoop(lane)
       this.#lanes.set(planned.name, lane)
@@ -502,7 +505,7 @@ export class Dispatcher {
         continue
       }
       const work = this.#o.store.claim(task, refs.map(ref => ref.id), this.#o.workerId)
-        .then(rows => rows.length ? this.#runClaimed(task, rows, 'push') : undefined)
+        .then(rows => rows.length ? this.#runClaimed(task, rows) : undefined)
         .catch(err => {
           this.#o.log.warn({ err: errorText(err).message, task }, 'could not run ready transients here; leaving them to the lanes')
           this.wake(task)

@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   batchSize?: number
   /** worker threads for runs that hold their loop (default: available parallelism) */
   poolSize?: number
+  /** the transient tasks this process claims from the backlog (default: all); e.g. a machine of its own for heavy tasks */
+  claimTasks?: readonly string[]
   /** run history and pg-boss job retention (runtime/retention.ts) */
   retention?: Partial<RetentionPolicy>
   /** start even though live processes run another manifest: this one becomes the cluster's (runtime/cluster.ts) */
@@ -109,7 +111,8 @@ export class Runtime implements Control {
       sweep: (task, cause) => this.#scheduler.sweep(task, cause)
     })
     this.#dispatcher = new Dispatcher({
-      ...shared, batchSize: this.#options.batchSize, transients: this.#ops.transientsAccess(), ...(options.poolSize ? { poolSize: options.poolSize } : {})
+      ...shared, batchSize: this.#options.batchSize, transients: this.#ops.transientsAccess(), ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+      ...(options.claimTasks ? { claimTasks: new Set(options.claimTasks) } : {})
     })
     this.#scheduler = new Scheduler({
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'

@@ -129,7 +129,7 @@ export function storeSql (s: string) {
     // A disabled task claims only the registers an explicit run ($4, cause api) asked for.
     // RETURNING carries the transient and its other tasks so a run needs no further read.
     claim: `WITH c AS (
-        SELECT ts.transient_id FROM ${s}.task_status ts
+        SELECT ts.transient_id, ts.cause FROM ${s}.task_status ts
         WHERE ts.task = $1 AND ts.transient_id = ANY($2::int[]) AND ts.ready
           AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest
                       AND (coalesce(k.enabled_override, k.declared_enabled) OR ts.transient_id = ANY($4::int[])))
@@ -138,7 +138,7 @@ export function storeSql (s: string) {
       UPDATE ${s}.task_status ts SET ${claimed('$3')}
       FROM c JOIN ${s}.transient t ON t.id = c.transient_id
       WHERE ts.task = $1 AND ts.transient_id = c.transient_id
-      RETURNING ${claimedRow}`,
+      RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
     // The registers are the queue (migration 006): the oldest ready, due registers of an enabled task,
     // walked on the ready index in (order_at, order_name) order; SKIP LOCKED passes over rows another
     // process is claiming, so claims never wait on each other (nor deadlock: they wait on nothing).
@@ -178,7 +178,9 @@ export function storeSql (s: string) {
           attempts = coalesce(u.attempts, ts.attempts),
           -- a status written sets why it is to run next and when (a retry's back-off); a register that
           -- became ready through its prerequisites starts with neither
-          cause = CASE WHEN u.status IS NOT NULL THEN u.cause WHEN u.ready AND NOT ts.ready THEN NULL ELSE ts.cause END,
+          cause = CASE WHEN u.status IS NOT NULL THEN u.cause
+            WHEN u.ready AND NOT ts.ready THEN (SELECT $4::text FROM ${s}.task k WHERE k.name = ts.task AND coalesce(k.enabled_override, k.declared_enabled))
+            ELSE ts.cause END,
           due_at = CASE WHEN u.status IS NOT NULL THEN now() + make_interval(secs => u.due_seconds)
             WHEN u.ready AND NOT ts.ready THEN NULL ELSE ts.due_at END
         FROM jsonb_to_recordset($1::jsonb) AS u(id int, task text, ready boolean, status text, duration_ms float8,

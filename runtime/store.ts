@@ -139,19 +139,25 @@ export class Store {
       const ids = (await this.db.query<{ id: number }>(this.sql.transientIdPage, [after, pageSize])).map(row => row.id)
       if (!ids.length) return count
       count += ids.length
-      await onReady(await this.transition(plan, ids, () => NOTHING))
+      // what the graph makes ready here was not pushed: it runs from the backlog (`sweep`)
+      await onReady(await this.transition(plan, ids, () => NOTHING, null))
       after = ids[ids.length - 1]
     }
   }
 
   // ---- the one way statuses change ----
 
-  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+  /**
+   * `readyCause`: recorded on the registers this transition makes ready through their prerequisites,
+   * while their task is enabled (`push`: whichever process claims them, they run because of this
+   * transition); null leaves them to run as `sweep`.
+   */
+  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     if (!ids.length) return Promise.resolve([])
-    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide))
+    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide, readyCause))
   }
 
-  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
     const { writes, history } = decide(registers)
     const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
@@ -183,7 +189,7 @@ export class Store {
           : { id, task: register.task, ready: nowReady })
       }
     }
-    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history)])
+    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause])
     return ready
   }
 
