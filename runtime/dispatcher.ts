@@ -43,6 +43,8 @@ const LOCAL_BATCHES = 4
 const LOCAL_MAX = 10
 /** a lane looks for ready registers this often when nothing woke it (NOTIFY lost, a row changed by hand) */
 const POLL_MS = 5000
+/** batches a lane has claimed and not yet written: the next claim overlaps the runs and the writes of the last */
+const LANE_DEPTH = 3
 
 /** what one process claims for one transient task; wake() ends its wait for work */
 class Lane {
@@ -51,6 +53,8 @@ class Lane {
   /** set by wake(): work may have arrived while a claim was in flight */
   woken = false
   done: Promise<void> = Promise.resolve()
+  /** its batches claimed and not yet written */
+  readonly batches = new Set<Promise<void>>()
   #resume: (() => void) | null = null
 
   constructor (task: string) { this.task = task }
@@ -65,12 +69,18 @@ class Lane {
     this.#resume?.()
   }
 
-  /** until woken or stopped, or ms have passed */
-  idle (ms: number): Promise<void> {
+  /** until woken or stopped, `until` settles, or ms have passed */
+  idle (ms: number, until?: Promise<unknown>): Promise<void> {
     if (this.woken || this.stopped) return Promise.resolve()
     return new Promise(resolve => {
-      const timer = setTimeout(() => this.#resume?.(), ms)
-      this.#resume = () => { clearTimeout(timer); this.#resume = null; resolve() }
+      const done = () => {
+        clearTimeout(timer)
+        if (this.#resume === done) this.#resume = null
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.#resume = done
+      void until?.then(done, done)
     })
   }
 }
@@ -286,9 +296,20 @@ export class Dispatcher {
         return
       }
       if (rows.length) {
-        const work = this.#runClaimed(lane.task, rows)
+        let ran!: () => void
+        const runsEnded = new Promise<void>(resolve => { ran = resolve })
+        const work = this.#runClaimed(lane.task, rows, undefined, ran)
+          .catch(err => log.error({ err: errorText(err).message, task: lane.task }, 'a batch failed'))
+          .finally(ran)
         this.#track(work)
-        await work
+        lane.batches.add(work)
+        void work.finally(() => lane.batches.delete(work))
+        // A full batch: there may be more. Claim again once its runs have ended, while its results are
+        // being written (up to LANE_DEPTH batches not yet written): claims and writes overlap, and no
+        // more is claimed than the pool is running. Otherwise wait for the batch or for new work.
+        if (rows.length >= batchSize) await runsEnded
+        else await lane.idle(POLL_MS, runsEnded)
+        if (lane.batches.size >= LANE_DEPTH) await Promise.race(lane.batches)
         continue
       }
       await lane.idle(POLL_MS)
@@ -299,11 +320,12 @@ export class Dispatcher {
    * Runs claimed registers (claim order: oldest public_timestamp first, then name) and waits until
    * their results are written. `cause` overrides the one the claim returned (a push, an explicit run).
    */
-  async #runClaimed (taskName: string, rows: ClaimedRow[], cause?: RunCause): Promise<void> {
+  async #runClaimed (taskName: string, rows: ClaimedRow[], cause?: RunCause, ran?: () => void): Promise<void> {
     const plan = this.#o.plan()
     const planned = plan.tasks.get(taskName)
     if (!planned || this.#shutdown.signal.aborted) {
       // the task left the plan, or the process is stopping, between claim and run: release the claims
+      ran?.()
       await this.#release(taskName, rows)
       return
     }
@@ -311,8 +333,10 @@ export class Dispatcher {
       await this.#push(await this.#o.store.transition(plan, rows.map(row => row.id), () => ({ writes: [], history: [] })))
     }
     rows.sort((a, b) => (a.public_timestamp?.getTime() ?? Infinity) - (b.public_timestamp?.getTime() ?? Infinity) || (a.name < b.name ? -1 : 1))
+    let left = rows.length
     await Promise.all(rows.map(async row => {
       const outcome = await this.#runTransient(planned, row)
+      if (--left === 0) ran?.()
       return new Promise<boolean>(resolve => this.#complete({ planned, row, outcome, cause: cause ?? row.cause ?? 'sweep', done: resolve }))
     }))
   }
@@ -405,7 +429,9 @@ export class Dispatcher {
     let delay = 100
     for (;;) {
       try {
-        const ready = await store.transition(plan, [...new Set(batch.map(item => item.row.id))], registers => this.#decide(batch, registers))
+        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
+        const { ready, claimed } = await store.transitionClaiming(plan, [...new Set(batch.map(item => item.row.id))],
+          registers => this.#decide(batch, registers), workerId, refs => this.#pickLocal(refs.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`))))
         for (const item of batch) {
           this.#runs.inc({ task: item.planned.name, status: item.outcome.status, outcome: this.#outcome(item.outcome.status) })
           if (log.isLevelEnabled('debug')) {
@@ -413,9 +439,10 @@ export class Dispatcher {
           }
           this.#durations.observe({ task: item.planned.name }, item.outcome.durationMs / 1000)
         }
-        // a retry is claimed once due (due_at): the lane here looks then; any process's poll would too
-        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
-        await this.#push(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`)))
+        // dependents claimed here run now; the rest are the lanes' (every process was told at commit).
+        // A retry is claimed once due (due_at): the lane here looks then; any process's poll would too.
+        for (const [task, rows] of claimed) this.#track(this.#runClaimed(task, rows))
+        for (const task of new Set(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`) && !claimed.has(ref.task)).map(ref => ref.task))) this.wake(task)
         for (const item of batch.filter(item => item.outcome.retry)) this.wake(item.planned.name, retryDelay(item.row.attempts) * 1000 + 50)
         for (const item of batch) item.done(true)
         return
@@ -486,6 +513,19 @@ export class Dispatcher {
       })
     }
     return { writes, history }
+  }
+
+  /** of registers that became ready, those to claim and run here at once (by task): few, and this process not busy */
+  #pickLocal (ready: ReadyRef[]): Map<string, number[]> {
+    const byTask = new Map<string, number[]>()
+    for (const ref of ready) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref.id])
+    const picked = new Map<string, number[]>()
+    for (const [task, ids] of byTask) {
+      if (!this.#lanes.has(task) || this.#shutdown.signal.aborted || ids.length > LOCAL_MAX) continue
+      if (this.#inFlight.size + picked.size >= LOCAL_BATCHES) break
+      picked.set(task, ids)
+    }
+    return picked
   }
 
   /**

@@ -157,6 +157,24 @@ export class Store {
     return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide, readyCause))
   }
 
+  /**
+   * A transition that also claims, in its own transaction, the registers it made ready that `pick`
+   * chooses (by task) for `owner`: the process that finished a run starts its dependents without a
+   * second commit, and no other process can claim them first.
+   */
+  transitionClaiming (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, owner: string,
+    pick: (ready: ReadyRef[]) => Map<string, number[]>): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
+    return this.db.transaction(async tx => {
+      const ready = await this.transitionIn(tx, plan, ids, decide)
+      const claimed = new Map<string, ClaimedRow[]>()
+      for (const [task, chosen] of pick(ready)) {
+        const rows = await tx.query<ClaimedRow>(this.sql.claim, [task, chosen, owner, []])
+        if (rows.length) claimed.set(task, rows)
+      }
+      return { ready, claimed }
+    })
+  }
+
   async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
     const { writes, history } = decide(registers)

@@ -156,7 +156,7 @@ t.test('/metrics counts the runs the pipeline made', async (t) => {
     t.equal(sample(res.text, 'blast_runs_total', { task, status: 'processed', outcome: 'success' }), 3, `${task}: 3 runs processed`)
     t.equal(sample(res.text, 'blast_run_duration_seconds_count', { task }), 3, `${task}: 3 durations`)
     t.ok(sample(res.text, 'blast_run_duration_seconds_sum', { task })! > 0, `${task}: time was spent`)
-    t.equal(sample(res.text, 'blast_queue_depth', { task }), 0, `${task}: nothing waiting`)
+    t.equal(sample(res.text, 'blast_backlog', { task, state: 'ready' }), 0, `${task}: nothing waiting`)
   }
   t.equal(sample(res.text, 'blast_runs_total', { task: 'Check input', status: 'processed', outcome: 'success' }), 2)
   t.equal(sample(res.text, 'blast_runs_total', { task: 'Check input', status: 'bad input', outcome: 'error' }), 1)
