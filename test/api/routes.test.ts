@@ -316,14 +316,13 @@ t.test('run a task now', async (t) => {
   t.same((await call('POST', '/api/v1/tasks/Heartbeat/run')).body, { queued: 1 }, 'a disabled system task runs once when asked')
   t.equal((await call('GET', '/api/v1/runs?task=Step%20one&limit=1000')).body.items.length, runsBefore, 'and nothing ran')
 
-  // A task that runs only when asked (weekly, enabled behind the engine's back): every run is the API's.
+  // A task that runs only when asked (disabled): every run is the API's.
   const later = await startTestRuntime(t, { manifest: fileURLToPath(new URL('./fixtures/run-now.tasks.yaml', import.meta.url)) })
   const api = await buildApi(later, { token: TOKEN })
   t.teardown(() => api.close())
   const on = { on: api }
   t.equal((await call('POST', '/api/v1/transients', { ...on, payload: ['later1', 'later2', 'later3'].map((name) => ({ name, ra_deg: 1, dec_deg: 1 })) })).status, 201)
   const counts = async () => (await call('GET', '/api/v1/tasks/Later', on)).body.counts
-  await later.db.query(`UPDATE ${later.store.schema}.task SET enabled_override = true WHERE name = 'Later'`)
   t.same(await counts(), { 'not processed': 3 }, 'three eligible registers, none run')
 
   const one = await call('POST', '/api/v1/tasks/Later/run', { ...on, payload: { transient: 'later2' } })
