@@ -38,7 +38,7 @@ export interface Outcome {
 
 const LOST_LIMIT = 3
 /** a push runs here only while this process has fewer batches in flight than this… */
-const LOCAL_BATCHES = 4
+const LOCAL_BATCHES = 16
 /** …and holds at most this many runs of one task: larger pushes are left to the lanes of every process */
 const LOCAL_MAX = 10
 /** a lane looks for ready registers this often when nothing woke it (NOTIFY lost, a row changed by hand) */
@@ -55,6 +55,8 @@ class Lane {
   done: Promise<void> = Promise.resolve()
   /** its batches claimed and not yet written */
   readonly batches = new Set<Promise<void>>()
+  /** how soon to look again for registers a claim found locked (doubles while they stay, to 1 s) */
+  backoffMs = 5
   #resume: (() => void) | null = null
 
   constructor (task: string) { this.task = task }
@@ -290,9 +292,21 @@ export class Dispatcher {
         lane.woken = true
         continue
       }
+      // Fewer than asked: SKIP LOCKED may have passed over ready registers that a transition of their
+      // transient held at that moment. No NOTIFY will announce them again (they were ready already),
+      // so look again shortly while any remain.
+      if (rows.length < batchSize && !lane.stopped && await store.readyWaiting(lane.task).catch(() => false)) {
+        this.wake(lane.task, lane.backoffMs)
+        lane.backoffMs = Math.min(lane.backoffMs * 2, 1000)
+      } else lane.backoffMs = 5
       if (lane.stopped || this.#shutdown.signal.aborted) {
-        // claimed as the process began to stop: back to ready, the attempt not counted
-        if (rows.length) await this.#runClaimed(lane.task, rows)
+        // claimed as the lane stopped (the process is stopping, or the task left the manifest): back
+        // to ready, the attempt not counted; tracked, so that a stop waits for it
+        if (rows.length) {
+          const work = this.#release(lane.task, rows)
+          this.#track(work)
+          await work
+        }
         return
       }
       if (rows.length) {

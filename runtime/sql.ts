@@ -155,6 +155,11 @@ export function storeSql (s: string) {
       FROM c JOIN ${s}.transient t ON t.id = c.transient_id
       WHERE ts.task = $1 AND ts.transient_id = c.transient_id
       RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
+    // whether ready, due registers of an enabled task remain after a claim took fewer than it asked:
+    // then some were locked (SKIP LOCKED passed over them: a transition of their transient was writing)
+    readyWaiting: `SELECT EXISTS (SELECT 1 FROM ${s}.task_status ts WHERE ts.task = $1 AND ts.ready
+        AND (ts.due_at IS NULL OR ts.due_at <= now())
+        AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest AND coalesce(k.enabled_override, k.declared_enabled))) AS waiting`,
     // why ready registers of a task are to run (an explicit run: api, cli); with $3, only those transients
     markCause: `UPDATE ${s}.task_status SET cause = $2
       WHERE task = $1 AND ready AND ($3::int[] IS NULL OR transient_id = ANY($3::int[]))
@@ -211,15 +216,19 @@ export function storeSql (s: string) {
 
     // ---- transients ----
     transientIdsByName: `SELECT id, name FROM ${s}.transient WHERE name = ANY($1::text[])`,
-    insertTransients: `INSERT INTO ${s}.transient (name, ra_deg, dec_deg, public_timestamp, redshift, data)
-      SELECT name, ra_deg, dec_deg, public_timestamp, redshift, coalesce(data, '{}'::jsonb)
+    // a new transient starts as the graph evaluates every task `not processed` ($2, $3)
+    insertTransients: `INSERT INTO ${s}.transient (name, ra_deg, dec_deg, public_timestamp, redshift, data, progress, processing_status)
+      SELECT name, ra_deg, dec_deg, public_timestamp, redshift, coalesce(data, '{}'::jsonb), $2, $3
       FROM jsonb_to_recordset($1::jsonb) AS x(name text, ra_deg float8, dec_deg float8, public_timestamp timestamptz,
         redshift float8, data jsonb)
       ON CONFLICT (name) DO NOTHING
-      RETURNING id, name`,
-    insertRegisters: `INSERT INTO ${s}.task_status (transient_id, task, order_at, order_name)
-      SELECT t.id, k.task, coalesce(t.public_timestamp, 'infinity'), t.name
-      FROM unnest($1::int[]) AS x(id) JOIN ${s}.transient t ON t.id = x.id CROSS JOIN unnest($2::text[]) AS k(task)
+      RETURNING id, name, public_timestamp`,
+    // a new transient's registers, the roots ($3: per task of $2) ready at once and, when their task is
+    // enabled, to run as pushed
+    insertRegisters: `INSERT INTO ${s}.task_status (transient_id, task, order_at, order_name, ready, cause)
+      SELECT t.id, k.task, coalesce(t.public_timestamp, 'infinity'), t.name, k.ready,
+        CASE WHEN k.ready THEN (SELECT 'push' FROM ${s}.task e WHERE e.name = k.task AND coalesce(e.enabled_override, e.declared_enabled)) END
+      FROM unnest($1::int[]) AS x(id) JOIN ${s}.transient t ON t.id = x.id CROSS JOIN unnest($2::text[], $3::boolean[]) AS k(task, ready)
       ON CONFLICT DO NOTHING`,
     updateTransients: `UPDATE ${s}.transient t SET ra_deg = x.ra_deg, dec_deg = x.dec_deg,
         public_timestamp = x.public_timestamp, redshift = x.redshift, data = coalesce(x.data, '{}'::jsonb), updated_at = now()

@@ -221,6 +221,11 @@ export class Store {
     return this.db.query<ClaimedRow>(this.sql.claimReady, [task, owner, limit])
   }
 
+  /** ready, due registers of an enabled task remain (a claim passed over those it found locked) */
+  async readyWaiting (task: string): Promise<boolean> {
+    return (await this.db.query<{ waiting: boolean }>(this.sql.readyWaiting, [task]))[0]?.waiting === true
+  }
+
   /** ready registers of a task in claim order, a page at a time after `after` (null: from the start) */
   async readyPage (task: string, after: ReadyCursor | null, limit: number): Promise<Array<ReadyRef & ReadyCursor>> {
     const rows = await this.db.query<ReadyRef & ReadyCursor>(this.sql.readyPage, [task, after?.order_at ?? '-infinity', after?.order_name ?? '', limit])
@@ -345,11 +350,16 @@ export class Store {
       const known = new Set(existing)
       const fresh = inputs.filter(input => !known.has(input.name))
       if (!fresh.length) return { created: [], existing, ready: [] }
-      const created = await tx.query<{ id: number; name: string }>(this.sql.insertTransients, [JSON.stringify(fresh.map(normalize))])
-      const ids = created.map(row => row.id)
-      await tx.query(this.sql.insertRegisters, [ids, plan.transientTasks.map(planned => planned.name)])
-      const ready = await this.transitionIn(tx, plan, ids, () => NOTHING)
-      return { created, existing, ready }
+      // every new transient is the same to the graph (each task `not processed`): evaluated once, and
+      // its registers written ready from the start, in the inserts themselves
+      const start = evaluate(plan, () => undefined)
+      const created = await tx.query<{ id: number; name: string; public_timestamp: Date | null }>(this.sql.insertTransients,
+        [JSON.stringify(fresh.map(normalize)), start.progress, start.processingStatus])
+      const tasks = plan.transientTasks.map(planned => planned.name)
+      await tx.query(this.sql.insertRegisters, [created.map(row => row.id), tasks, tasks.map(task => start.ready.has(task))])
+      const ready = created.flatMap(row => tasks.filter(task => start.ready.has(task))
+        .map(task => ({ id: row.id, name: row.name, task, public_timestamp: row.public_timestamp })))
+      return { created: created.map(({ id, name }) => ({ id, name })), existing, ready }
     })
   }
 
