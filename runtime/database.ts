@@ -26,6 +26,8 @@ export interface Db extends Queryable {
    * process's: everything that changes it runs here, so there is nothing to listen to.
    */
   listen(channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void>
+  /** whether a NOTIFY came from one of this process's own sessions (its pool's connections) */
+  ownSession(processId: number): boolean
   close(): Promise<void>
 }
 
@@ -33,6 +35,10 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'blast-tasks' })
   // An idle client that loses its server (a restart) emits here; without a listener the process dies.
   pool.on('error', err => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use'))
+  // the server processes of this pool's connections: a NOTIFY from one of them is this process's own
+  const sessions = new Set<number>()
+  pool.on('connect', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.add(pid) })
+  pool.on('remove', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.delete(pid) })
   return {
     kind: 'postgres',
     async query (text, params) {
@@ -60,12 +66,15 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
       }
     },
     bossOptions: () => ({ connectionString: withAsyncCommit(url), max: 6 }),
-    listen: (channel, onNotify, onReconnect) => listenPostgres(url, log, channel, onNotify, onReconnect),
+    listen: (channel, onNotify, onReconnect) => listenPostgres(url, log, channel, onNotify, onReconnect, sessions),
+    ownSession: processId => sessions.has(processId),
     close: () => pool.end()
   }
 }
 
-function listenPostgres (url: string, log: Logger, channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void> {
+/** notifications sent by `own` sessions (this process's pool) are dropped: the process wakes its own lanes after its writes */
+function listenPostgres (url: string, log: Logger, channel: string, onNotify: (payload: string) => void, onReconnect: () => void,
+  own: ReadonlySet<number>): () => Promise<void> {
   let client: pg.Client | null = null
   let stopped = false
   let retry: NodeJS.Timeout | undefined
@@ -74,7 +83,7 @@ function listenPostgres (url: string, log: Logger, channel: string, onNotify: (p
   const connect = async (): Promise<void> => {
     if (stopped) return
     const next = new pg.Client({ connectionString: url, application_name: 'blast-tasks listen' })
-    next.on('notification', message => { if (message.channel === channel) onNotify(message.payload ?? '') })
+    next.on('notification', message => { if (message.channel === channel && !own.has(message.processId)) onNotify(message.payload ?? '') })
     next.on('error', err => {
       if (stopped || client !== next) return
       log.warn({ err: err.message }, 'lost the connection that listens for ready registers; reconnecting')
@@ -243,6 +252,7 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
       return db.transaction(async tx => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as any[] }))
     },
     listen: () => async () => {},
+    ownSession: () => true,
     bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
     async close () {
       try {

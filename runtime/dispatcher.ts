@@ -364,6 +364,8 @@ export class Dispatcher {
           .map(r => ({ id: r.id, task: taskName, status: BUILTIN_STATUSES.notProcessed, attempts: r.attempts - 1 })),
         history: []
       }))
+      // the lanes of other processes are told by NOTIFY; this one's (if it still has one) here
+      this.wake(taskName)
     } catch (err) {
       log.warn({ err: errorText(err).message, task: taskName }, 'could not release claims; the reaper will')
     }

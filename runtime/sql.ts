@@ -24,9 +24,9 @@ export function storeSql (s: string) {
   // other task's status and output, so that a run needs no further read
   const claimed = (owner: string) => `status = 'processing', ready = false, owner = ${owner}, attempts = ts.attempts + 1,
     started_at = now(), updated_at = now(), cause = NULL, due_at = NULL`
-  const claimedRow = `ts.transient_id AS id, ts.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
+  const claimedRow = `ts.transient_id AS id, ts.task, ts.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
     (SELECT coalesce(jsonb_object_agg(o.task, jsonb_build_object('status', o.status, 'output', o.output)), '{}'::jsonb)
-       FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> $1) AS tasks`
+       FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> ts.task) AS tasks`
   const live = `EXISTS (SELECT 1 FROM ${s}.worker w WHERE w.id = ts.owner AND w.heartbeat_at > now() - make_interval(secs => $1))`
   return {
     // ---- manifest reconciliation ----
@@ -138,6 +138,19 @@ export function storeSql (s: string) {
       UPDATE ${s}.task_status ts SET ${claimed('$3')}
       FROM c JOIN ${s}.transient t ON t.id = c.transient_id
       WHERE ts.task = $1 AND ts.transient_id = c.transient_id
+      RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
+    // The claim of a push, inside the transition that made the registers ready (their transients'
+    // registers are locked by it already): (task, transient id) pairs of enabled tasks, one statement
+    claimPairs: `WITH c AS (
+        SELECT ts.transient_id, ts.task, ts.cause FROM ${s}.task_status ts
+        JOIN unnest($1::text[], $2::int[]) AS w(task, id) ON ts.task = w.task AND ts.transient_id = w.id
+        WHERE ts.ready AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = ts.task AND k.in_manifest
+                                   AND coalesce(k.enabled_override, k.declared_enabled))
+        ORDER BY ts.transient_id, ts.task FOR UPDATE OF ts
+      )
+      UPDATE ${s}.task_status ts SET ${claimed('$3')}
+      FROM c JOIN ${s}.transient t ON t.id = c.transient_id
+      WHERE ts.task = c.task AND ts.transient_id = c.transient_id
       RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
     // The registers are the queue (migration 006): the oldest ready, due registers of an enabled task,
     // walked on the ready index in (order_at, order_name) order; SKIP LOCKED passes over rows another

@@ -167,10 +167,10 @@ export class Store {
     return this.db.transaction(async tx => {
       const ready = await this.transitionIn(tx, plan, ids, decide)
       const claimed = new Map<string, ClaimedRow[]>()
-      for (const [task, chosen] of pick(ready)) {
-        const rows = await tx.query<ClaimedRow>(this.sql.claim, [task, chosen, owner, []])
-        if (rows.length) claimed.set(task, rows)
-      }
+      const pairs = [...pick(ready)].flatMap(([task, chosen]) => chosen.map(id => [task, id] as const))
+      if (!pairs.length) return { ready, claimed }
+      const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.claimPairs, [pairs.map(([task]) => task), pairs.map(([, id]) => id), owner])
+      for (const { task, ...row } of rows) claimed.set(task, [...claimed.get(task) ?? [], row])
       return { ready, claimed }
     })
   }
