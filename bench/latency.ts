@@ -177,7 +177,7 @@ export async function latency (options: BenchOptions): Promise<ScenarioResult> {
       details.push(...profileLines('profile of the runtime process (this run)', summary, statements))
     }
     const line = `latency     runtime p50 ${ms(p50)} p99 ${ms(p99)}  pg-boss flow() p50 ${int(flowP50)} ms  ratio ${ratio(p50 / flowP50)} (${int(flowP50 / p50)}x faster)  ` +
-      `(target p50 <= 100 ms, p99 <= 300 ms)  [${count} x ${BLAST_WORKFLOW.length} tasks on ${DATABASE}]`
+      `(target p50 <= 25 ms, p99 <= 60 ms)  [${count} x ${BLAST_WORKFLOW.length} tasks on ${DATABASE}]`
     return {
       scenario: 'latency',
       line,
@@ -186,7 +186,7 @@ export async function latency (options: BenchOptions): Promise<ScenarioResult> {
       quick: options.quick,
       seconds: (performance.now() - began) / 1000,
       metrics,
-      targets: [target('p50 ms', p50, '<= 100', p50 <= 100), target('p99 ms', p99, '<= 300', p99 <= 300)]
+      targets: [target('p50 ms', p50, '<= 25', p50 <= 25), target('p99 ms', p99, '<= 60', p99 <= 60)]
     }
   } finally {
     await dropSchemas(schemas.schema, schemas.bossSchema, flowSchemas.bossSchema)

@@ -19,6 +19,15 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   /** the part of pg-boss's options that points it at this database */
   bossOptions(): ConstructorOptions
+  /**
+   * Calls onNotify with each payload NOTIFY sends on `channel`, from any process, until the returned
+   * function is called. On PostgreSQL a connection of its own, opened again after it is lost; then
+   * onReconnect runs (notifications sent meanwhile are gone: look again). The embedded database is one
+   * process's: everything that changes it runs here, so there is nothing to listen to.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void>
+  /** whether a NOTIFY came from one of this process's own sessions (its pool's connections) */
+  ownSession(processId: number): boolean
   close(): Promise<void>
 }
 
@@ -26,6 +35,10 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'blast-tasks' })
   // An idle client that loses its server (a restart) emits here; without a listener the process dies.
   pool.on('error', err => log.warn({ err: err.message }, 'database connection lost; reconnecting on next use'))
+  // the server processes of this pool's connections: a NOTIFY from one of them is this process's own
+  const sessions = new Set<number>()
+  pool.on('connect', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.add(pid) })
+  pool.on('remove', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.delete(pid) })
   return {
     kind: 'postgres',
     async query (text, params) {
@@ -53,7 +66,58 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
       }
     },
     bossOptions: () => ({ connectionString: withAsyncCommit(url), max: 6 }),
+    listen: (channel, onNotify, onReconnect) => listenPostgres(url, log, channel, onNotify, onReconnect, sessions),
+    ownSession: processId => sessions.has(processId),
     close: () => pool.end()
+  }
+}
+
+/** notifications sent by `own` sessions (this process's pool) are dropped: the process wakes its own lanes after its writes */
+function listenPostgres (url: string, log: Logger, channel: string, onNotify: (payload: string) => void, onReconnect: () => void,
+  own: ReadonlySet<number>): () => Promise<void> {
+  let client: pg.Client | null = null
+  let stopped = false
+  let retry: NodeJS.Timeout | undefined
+  let delay = 100
+  let lost = false
+  const connect = async (): Promise<void> => {
+    if (stopped) return
+    const next = new pg.Client({ connectionString: url, application_name: 'blast-tasks listen' })
+    next.on('notification', message => { if (message.channel === channel && !own.has(message.processId)) onNotify(message.payload ?? '') })
+    next.on('error', err => {
+      if (stopped || client !== next) return
+      log.warn({ err: err.message }, 'lost the connection that listens for ready registers; reconnecting')
+      client = null
+      lost = true
+      next.end().catch(() => {})
+      schedule()
+    })
+    try {
+      client = next
+      await next.connect()
+      await next.query(`LISTEN "${channel}"`)
+      delay = 100
+      if (lost) { lost = false; onReconnect() }
+      if (stopped) await next.end().catch(() => {})
+    } catch {
+      if (client === next) client = null
+      lost = true
+      next.end().catch(() => {})
+      schedule()
+    }
+  }
+  const schedule = () => {
+    if (stopped) return
+    retry = setTimeout(() => void connect(), delay)
+    retry.unref()
+    delay = Math.min(delay * 2, 5000)
+  }
+  void connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    await client?.end().catch(() => {})
+    client = null
   }
 }
 
@@ -187,6 +251,8 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
     async transaction (fn) {
       return db.transaction(async tx => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as any[] }))
     },
+    listen: () => async () => {},
+    ownSession: () => true,
     bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
     async close () {
       try {

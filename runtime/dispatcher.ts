@@ -1,15 +1,18 @@
-// The dispatcher: one pg-boss worker per task queue. A batch of jobs is claimed in one statement,
-// each claimed transient's run goes to the run pool (runtime/pool.ts: a worker thread, under the
-// task's time, memory, output and concurrency limits), and the results are
+// The dispatcher. The registers are the queue: for each transient task a lane claims a batch of its
+// oldest ready registers in one statement (FOR UPDATE SKIP LOCKED on the ready index), woken by
+// NOTIFY when registers become ready (any process) and by this process's own writes, with a poll as
+// the safety net. Each claimed transient's run goes to the run pool (runtime/pool.ts: a worker
+// thread, under the task's time, memory, output and concurrency limits), and the results are
 // group-committed through Store.transition — which also yields the dependents that became ready,
-// queued at once (push). A job is only a hint that a register may be ready: the claim decides.
+// claimed and run here at once when they are few (push). System tasks keep a pg-boss queue each: a
+// job is a hint there, the claim on the task's system_run row decides.
 import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import type { PgBoss, Job, JobResult } from 'pg-boss'
+import type { PgBoss, Job } from 'pg-boss'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from './logger.ts'
 import type { PlannedTask, Plan } from './plan.ts'
-import type { ClaimedRow, Decision, HistoryRow, ReadyRef, Store, StatusWrite } from './store.ts'
+import { readyChannel, type ClaimedRow, type Decision, type HistoryRow, type ReadyRef, type Store, type StatusWrite } from './store.ts'
 import type { RunCause } from './control.ts'
 import { BUILTIN_STATUSES, type TaskResult, type Transient, type TransientsAccess } from './types.ts'
 import { checkResult, errorText, transientView } from './plugin-io.ts'
@@ -33,17 +36,55 @@ export interface Outcome {
   unwritable?: boolean
 }
 
-const INT32_MIN = -2147483648
 const LOST_LIMIT = 3
 /** a push runs here only while this process has fewer batches in flight than this… */
-const LOCAL_BATCHES = 4
-/** …and holds at most this many runs of one task: larger pushes are shared through the queue */
+const LOCAL_BATCHES = 16
+/** …and holds at most this many runs of one task: larger pushes are left to the lanes of every process */
 const LOCAL_MAX = 10
+/** a lane looks for ready registers this often when nothing woke it (NOTIFY lost, a row changed by hand) */
+const POLL_MS = 5000
+/** batches a lane has claimed and not yet written: the next claim overlaps the runs and the writes of the last */
+const LANE_DEPTH = 3
 
-/** pg-boss fetches higher priority first: the oldest public_timestamp gets the highest. */
-export function priorityOf (publicTimestamp: Date | null): number {
-  if (!publicTimestamp) return INT32_MIN + 1
-  return Math.max(INT32_MIN + 2, Math.min(2147483647, -Math.floor(publicTimestamp.getTime() / 1000)))
+/** what one process claims for one transient task; wake() ends its wait for work */
+class Lane {
+  readonly task: string
+  stopped = false
+  /** set by wake(): work may have arrived while a claim was in flight */
+  woken = false
+  done: Promise<void> = Promise.resolve()
+  /** its batches claimed and not yet written */
+  readonly batches = new Set<Promise<void>>()
+  /** how soon to look again for registers a claim found locked (doubles while they stay, to 1 s) */
+  backoffMs = 5
+  #resume: (() => void) | null = null
+
+  constructor (task: string) { this.task = task }
+
+  wake (): void {
+    this.woken = true
+    this.#resume?.()
+  }
+
+  stop (): void {
+    this.stopped = true
+    this.#resume?.()
+  }
+
+  /** until woken or stopped, `until` settles, or ms have passed */
+  idle (ms: number, until?: Promise<unknown>): Promise<void> {
+    if (this.woken || this.stopped) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = () => {
+        clearTimeout(timer)
+        if (this.#resume === done) this.#resume = null
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.#resume = done
+      void until?.then(done, done)
+    })
+  }
 }
 
 interface Pending {
@@ -65,6 +106,8 @@ export interface DispatcherOptions {
   transients: TransientsAccess
   /** worker threads for runs that hold their loop; see runtime/pool.ts */
   poolSize?: number
+  /** the transient tasks with a lane here (default: all) */
+  claimTasks?: ReadonlySet<string>
 }
 
 export class Dispatcher {
@@ -73,7 +116,11 @@ export class Dispatcher {
   #flushing: Promise<void> | null = null
   #shutdown = new AbortController()
   #inFlight = new Set<Promise<unknown>>()
+  /** system tasks' pg-boss workers, by queue */
   #workers = new Map<string, string>()
+  /** transient tasks' lanes, by task */
+  #lanes = new Map<string, Lane>()
+  #unlisten: (() => Promise<void>) | null = null
   #pool: RunPool
   #runs: Counter
   #durations: Histogram
@@ -95,9 +142,26 @@ export class Dispatcher {
 
   start (): void {}
 
-  /** (re)subscribes workers to the plan's queues; drops workers of removed tasks */
+  /** a lane per transient task and a pg-boss worker per system task; those of removed tasks stop */
   async subscribe (plan: Plan): Promise<void> {
-    const wanted = new Map([...plan.tasks.values()].map(planned => [planned.queue, planned]))
+    for (const [task, lane] of this.#lanes) {
+      if (plan.tasks.get(task)?.task.kind !== 'transient') {
+        lane.stop() // its runs in flight finish and are recorded as usual
+        this.#lanes.delete(task)
+      }
+    }
+    for (const planned of plan.transientTasks) {
+      if (this.#lanes.has(planned.name) || this.#shutdown.signal.aborted) continue
+      if (this.#o.claimTasks && !this.#o.claimTasks.has(planned.name)) continue
+      const lane = new Lane(planned.name)
+      lane.done = this.#laneLoop(lane)
+      this.#lanes.set(planned.name, lane)
+    }
+    // every process is told, at commit, which tasks have registers that became ready
+    this.#unlisten ??= this.#o.store.db.listen(readyChannel(this.#o.store.schema), task => this.#lanes.get(task)?.wake(),
+      () => { for (const lane of this.#lanes.values()) lane.wake() })
+
+    const wanted = new Map([...plan.tasks.values()].filter(planned => planned.task.kind === 'system').map(planned => [planned.queue, planned]))
     for (const [queue] of this.#workers) {
       if (!wanted.has(queue)) {
         // wait: false — its runs in flight finish and are recorded as usual; a reload does not wait for them
@@ -107,14 +171,16 @@ export class Dispatcher {
     }
     for (const [queue, planned] of wanted) {
       if (this.#workers.has(queue)) continue
-      const system = planned.task.kind === 'system'
-      const id = system
-        ? await this.#o.boss.work<JobData>(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, jobs => this.#system(planned.name, jobs))
-        : await this.#o.boss.work<JobData>(queue, {
-          batchSize: this.#o.batchSize, perJobResults: true, burstWhenBatchFull: true, pollingIntervalSeconds: 2
-        }, jobs => this.#transient(planned.name, jobs))
-      this.#workers.set(queue, id)
+      this.#workers.set(queue, await this.#o.boss.work<JobData>(queue, { batchSize: 1, pollingIntervalSeconds: 2 }, jobs => this.#system(planned.name, jobs)))
     }
+  }
+
+  /** this process's lane of a task looks for ready registers now (after ms, when given) */
+  wake (task: string, ms = 0): void {
+    const lane = this.#lanes.get(task)
+    if (!lane) return
+    if (ms > 0) setTimeout(() => lane.wake(), ms).unref()
+    else lane.wake()
   }
 
   /**
@@ -131,34 +197,48 @@ export class Dispatcher {
     this.#pool.reload(sources)
   }
 
-  /** queues ready registers on their tasks' queues (one insert per task) */
-  async enqueue (refs: readonly ReadyRef[], cause: RunCause, startAfterSeconds?: number): Promise<number> {
-    const plan = this.#o.plan()
+  /**
+   * Ready registers to run, and why. Ready registers need no queueing — the lanes claim them — so:
+   * a push may run them here at once; an explicit run (api, cli) records its cause on them, and runs
+   * those of a disabled task here, once; anything else wakes the lanes. Returns how many.
+   */
+  async enqueue (refs: readonly ReadyRef[], cause: RunCause): Promise<number> {
+    if (!refs.length) return 0
+    if (cause === 'push') {
+      await this.#push([...refs])
+      return refs.length
+    }
     const byTask = new Map<string, ReadyRef[]>()
-    for (const ref of refs) {
-      if (!plan.tasks.has(ref.task)) continue
-      const list = byTask.get(ref.task)
-      if (list) list.push(ref)
-      else byTask.set(ref.task, [ref])
-    }
-    let queued = 0
+    for (const ref of refs) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref])
+    const enabled = cause === 'api' || cause === 'cli' ? await this.#o.store.enabledTasks() : null
     for (const [task, list] of byTask) {
-      // pg-boss fetches by priority, then creation; equal ones in insertion order: queue ties by name
-      list.sort((a, b) => priorityOf(b.public_timestamp) - priorityOf(a.public_timestamp) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      await this.#o.boss.insert(plan.tasks.get(task)!.queue, list.map(ref => ({
-        data: { t: ref.id, c: cause } satisfies JobData,
-        singletonKey: String(ref.id),
-        priority: priorityOf(ref.public_timestamp),
-        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {})
-      })))
-      queued += list.length
-      // wake our own worker on that queue now, rather than on the NOTIFY round trip; a delayed job
-      // (a retry) gets no NOTIFY when it comes due, and a listening worker polls only every 30 s
-      const worker = this.#workers.get(plan.tasks.get(task)!.queue)
-      if (worker && !startAfterSeconds) this.#o.boss.notifyWorker(worker)
-      else if (worker) setTimeout(() => this.#o.boss.notifyWorker(worker), startAfterSeconds! * 1000 + 50).unref()
+      if (enabled && !enabled.has(task)) this.#explicit(task, list.map(ref => ref.id), cause)
+      else if (enabled) await this.#o.store.markCause(task, cause, list.map(ref => ref.id))
+      this.wake(task)
     }
-    return queued
+    return refs.length
+  }
+
+  /** an explicit run of a disabled task: its ready registers are claimed and run here, once */
+  #explicit (task: string, ids: number[], cause: RunCause): void {
+    const { store, workerId, log } = this.#o
+    const work = store.claim(task, ids, workerId, ids)
+      .then(rows => rows.length ? this.#runClaimed(task, rows, cause) : undefined)
+      .catch(err => log.warn({ err: errorText(err).message, task }, 'could not run an explicit run here; run it again'))
+    this.#track(work)
+  }
+
+  /** every ready register of a disabled task, run here once (an explicit run of the whole task) */
+  async runDisabled (task: string, cause: RunCause): Promise<number> {
+    let count = 0
+    for (let after = null; ;) {
+      const page = await this.#o.store.readyPage(task, after, this.#o.batchSize)
+      if (!page.length) return count
+      count += page.length
+      this.#explicit(task, page.map(ref => ref.id), cause)
+      if (page.length < this.#o.batchSize) return count
+      after = page[page.length - 1]!
+    }
   }
 
   /** stop taking work; wait up to graceMs for runs, then abort them and release their claims */
@@ -167,50 +247,128 @@ export class Dispatcher {
     // wait: false — offWork would otherwise wait for the runs in flight, past the grace period
     await Promise.all([...this.#workers.keys()].map(queue => boss.offWork(queue, { wait: false }).catch(() => {})))
     this.#workers.clear()
+    this.#shutdownLanes()
+    await this.#unlisten?.()
+    this.#unlisten = null
     const all = Promise.allSettled([...this.#inFlight])
     let timer: NodeJS.Timeout | undefined
     await Promise.race([all, new Promise(resolve => { timer = setTimeout(resolve, graceMs) })])
     clearTimeout(timer)
     this.#shutdown.abort(new Error('the runtime is shutting down'))
+    this.#shutdownLanes()
     // the pool releases what is still running after the grace period; its runs then settle
     await this.#pool.stop(0)
     await all
     await this.#flush()
   }
 
+  #shutdownLanes (): void {
+    for (const lane of this.#lanes.values()) lane.stop()
+    this.#lanes.clear()
+  }
+
+  #track (work: Promise<unknown>): void {
+    this.#inFlight.add(work)
+    void work.finally(() => this.#inFlight.delete(work))
+  }
+
   // ---- transient tasks ----
 
-  async #transient (taskName: string, jobs: Job<JobData>[]): Promise<JobResult[]> {
-    const work = this.#runBatch(taskName, jobs)
-    this.#inFlight.add(work)
-    try {
-      return await work
-    } finally {
-      this.#inFlight.delete(work)
-      // A full batch may have left more behind. pg-boss bursts on that only above batchSize 1; with
-      // LISTEN/NOTIFY on, a batch-size-1 worker would otherwise wait 30 s per job of a backlog.
-      const worker = this.#workers.get(this.#o.plan().tasks.get(taskName)?.queue ?? '')
-      if (worker && jobs.length >= this.#o.batchSize) this.#o.boss.notifyWorker(worker)
+  /** claims a batch, runs it, and again while there is work; idles until woken or the poll when there is none */
+  async #laneLoop (lane: Lane): Promise<void> {
+    const { store, workerId, batchSize, log } = this.#o
+    let failing = false
+    while (!lane.stopped && !this.#shutdown.signal.aborted) {
+      lane.woken = false
+      let rows: ClaimedRow[]
+      try {
+        rows = await store.claimReady(lane.task, workerId, batchSize)
+        failing = false
+      } catch (err) {
+        // the database is away: the registers stay ready; look again later
+        if (!failing) log.warn({ err: errorText(err).message, task: lane.task }, 'could not claim ready registers; trying again')
+        failing = true
+        await lane.idle(1000)
+        lane.woken = true
+        continue
+      }
+      // Fewer than asked: SKIP LOCKED may have passed over ready registers that a transition of their
+      // transient held at that moment. No NOTIFY will announce them again (they were ready already),
+      // so look again shortly while any remain.
+      if (rows.length < batchSize && !lane.stopped && await store.readyWaiting(lane.task).catch(() => false)) {
+        this.wake(lane.task, lane.backoffMs)
+        lane.backoffMs = Math.min(lane.backoffMs * 2, 1000)
+      } else lane.backoffMs = 5
+      if (lane.stopped || this.#shutdown.signal.aborted) {
+        // claimed as the lane stopped (the process is stopping, or the task left the manifest): back
+        // to ready, the attempt not counted; tracked, so that a stop waits for it
+        if (rows.length) {
+          const work = this.#release(lane.task, rows)
+          this.#track(work)
+          await work
+        }
+        return
+      }
+      if (rows.length) {
+        let ran!: () => void
+        const runsEnded = new Promise<void>(resolve => { ran = resolve })
+        const work = this.#runClaimed(lane.task, rows, undefined, ran)
+          .catch(err => log.error({ err: errorText(err).message, task: lane.task }, 'a batch failed'))
+          .finally(ran)
+        this.#track(work)
+        lane.batches.add(work)
+        void work.finally(() => lane.batches.delete(work))
+        // A full batch: there may be more. Claim again once its runs have ended, while its results are
+        // being written (up to LANE_DEPTH batches not yet written): claims and writes overlap, and no
+        // more is claimed than the pool is running. Otherwise wait for the batch or for new work.
+        if (rows.length >= batchSize) await runsEnded
+        else await lane.idle(POLL_MS, runsEnded)
+        if (lane.batches.size >= LANE_DEPTH) await Promise.race(lane.batches)
+        continue
+      }
+      await lane.idle(POLL_MS)
     }
   }
 
-  async #runBatch (taskName: string, jobs: Job<JobData>[]): Promise<JobResult[]> {
+  /**
+   * Runs claimed registers (claim order: oldest public_timestamp first, then name) and waits until
+   * their results are written. `cause` overrides the one the claim returned (a push, an explicit run).
+   */
+  async #runClaimed (taskName: string, rows: ClaimedRow[], cause?: RunCause, ran?: () => void): Promise<void> {
     const plan = this.#o.plan()
     const planned = plan.tasks.get(taskName)
-    const complete = (ok: boolean) => jobs.map(job => ({ id: job.id, status: ok ? 'completed' : 'failed' } as JobResult))
-    if (!planned || this.#shutdown.signal.aborted) return complete(true)
-    const cause = new Map(jobs.map(job => [job.data.t, job.data.c]))
-    const rows = await this.#o.store.claim(taskName, [...cause.keys()], this.#o.workerId, [...cause].filter(([, c]) => c === 'api').map(([id]) => id))
-    if (!rows.length) return complete(true)
+    if (!planned || this.#shutdown.signal.aborted) {
+      // the task left the plan, or the process is stopping, between claim and run: release the claims
+      ran?.()
+      await this.#release(taskName, rows)
+      return
+    }
     if (planned.claimChangesDependents) {
       await this.#push(await this.#o.store.transition(plan, rows.map(row => row.id), () => ({ writes: [], history: [] })))
     }
     rows.sort((a, b) => (a.public_timestamp?.getTime() ?? Infinity) - (b.public_timestamp?.getTime() ?? Infinity) || (a.name < b.name ? -1 : 1))
-    const written = await Promise.all(rows.map(async row => {
+    let left = rows.length
+    await Promise.all(rows.map(async row => {
       const outcome = await this.#runTransient(planned, row)
-      return new Promise<boolean>(resolve => this.#complete({ planned, row, outcome, cause: cause.get(row.id) ?? 'sweep', done: resolve }))
+      if (--left === 0) ran?.()
+      return new Promise<boolean>(resolve => this.#complete({ planned, row, outcome, cause: cause ?? row.cause ?? 'sweep', done: resolve }))
     }))
-    return complete(written.every(Boolean))
+  }
+
+  /** claims that will not run here go back to `not processed`, their attempt not counted */
+  async #release (taskName: string, rows: ClaimedRow[]): Promise<void> {
+    const { store, workerId, log } = this.#o
+    try {
+      await store.transition(this.#o.plan(), rows.map(row => row.id), registers => ({
+        writes: registers.filter(r => r.task === taskName && r.status === BUILTIN_STATUSES.processing && r.owner === workerId)
+          .map(r => ({ id: r.id, task: taskName, status: BUILTIN_STATUSES.notProcessed, attempts: r.attempts - 1 })),
+        history: []
+      }))
+      // the lanes of other processes are told by NOTIFY; this one's (if it still has one) here
+      this.wake(taskName)
+    } catch (err) {
+      log.warn({ err: errorText(err).message, task: taskName }, 'could not release claims; the reaper will')
+    }
   }
 
   async #runTransient (planned: PlannedTask, row: ClaimedRow): Promise<Outcome> {
@@ -287,7 +445,9 @@ export class Dispatcher {
     let delay = 100
     for (;;) {
       try {
-        const ready = await store.transition(plan, [...new Set(batch.map(item => item.row.id))], registers => this.#decide(batch, registers))
+        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
+        const { ready, claimed } = await store.transitionClaiming(plan, [...new Set(batch.map(item => item.row.id))],
+          registers => this.#decide(batch, registers), workerId, refs => this.#pickLocal(refs.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`))))
         for (const item of batch) {
           this.#runs.inc({ task: item.planned.name, status: item.outcome.status, outcome: this.#outcome(item.outcome.status) })
           if (log.isLevelEnabled('debug')) {
@@ -295,12 +455,11 @@ export class Dispatcher {
           }
           this.#durations.observe({ task: item.planned.name }, item.outcome.durationMs / 1000)
         }
-        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
-        await this.#push(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`)))
-        for (const item of batch.filter(item => item.outcome.retry)) {
-          const ref = ready.find(r => r.id === item.row.id && r.task === item.planned.name)
-          if (ref) await this.#safeEnqueue([ref], 'retry', Math.min(60, 2 ** item.row.attempts))
-        }
+        // dependents claimed here run now; the rest are the lanes' (every process was told at commit).
+        // A retry is claimed once due (due_at): the lane here looks then; any process's poll would too.
+        for (const [task, rows] of claimed) this.#track(this.#runClaimed(task, rows))
+        for (const task of new Set(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`) && !claimed.has(ref.task)).map(ref => ref.task))) this.wake(task)
+        for (const item of batch.filter(item => item.outcome.retry)) this.wake(item.planned.name, retryDelay(item.row.attempts) * 1000 + 50)
         for (const item of batch) item.done(true)
         return
       } catch (err) {
@@ -365,50 +524,49 @@ export class Dispatcher {
         durationMs: outcome.durationMs,
         ...(outcome.output ? { output: outcome.output } : {}),
         lastError: error?.message ?? null,
-        ...(outcome.released ? { attempts: row.attempts - 1 } : {})
+        ...(outcome.released ? { attempts: row.attempts - 1 } : {}),
+        ...(outcome.retry ? { cause: 'retry', dueSeconds: retryDelay(row.attempts) } : {})
       })
     }
     return { writes, history }
   }
 
+  /** of registers that became ready, those to claim and run here at once (by task): few, and this process not busy */
+  #pickLocal (ready: ReadyRef[]): Map<string, number[]> {
+    const byTask = new Map<string, number[]>()
+    for (const ref of ready) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref.id])
+    const picked = new Map<string, number[]>()
+    for (const [task, ids] of byTask) {
+      if (!this.#lanes.has(task) || this.#shutdown.signal.aborted || ids.length > LOCAL_MAX) continue
+      if (this.#inFlight.size + picked.size >= LOCAL_BATCHES) break
+      picked.set(task, ids)
+    }
+    return picked
+  }
+
   /**
-   * Dependents that became ready. When this process works their queue, is not busy and they are few,
-   * it claims and runs them itself at once (no fetch, no NOTIFY round trip: milliseconds per level of
-   * the graph); otherwise they go on their pg-boss queue, where every process shares them. Either way the claim decides,
-   * and a register whose run never starts stays ready for the next sweep.
+   * Dependents that became ready. When this process has a lane for their task, is not busy and they
+   * are few, it claims and runs them itself at once (no NOTIFY round trip: milliseconds per level of
+   * the graph); otherwise its lane is woken, and every other process's by the NOTIFY of the commit
+   * that made them ready. Either way the claim decides, and a register not claimed stays ready.
    */
   async #push (ready: ReadyRef[]): Promise<void> {
     if (!ready.length) return
-    const plan = this.#o.plan()
-    const local = new Map<string, ReadyRef[]>()
-    const queued: ReadyRef[] = []
-    for (const ref of ready) {
-      const planned = plan.tasks.get(ref.task)
-      const mine = planned && this.#workers.has(planned.queue) && !this.#shutdown.signal.aborted
-      const list = mine ? local.get(ref.task) ?? [] : queued
-      if (mine && !local.has(ref.task)) local.set(ref.task, list)
-      list.push(ref)
-    }
-    for (const [task, refs] of local) {
+    const byTask = new Map<string, ReadyRef[]>()
+    for (const ref of ready) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref])
+    for (const [task, refs] of byTask) {
+      if (!this.#lanes.has(task) || this.#shutdown.signal.aborted) continue
       if (this.#inFlight.size >= LOCAL_BATCHES || refs.length > LOCAL_MAX) {
-        queued.push(...refs)
+        this.wake(task)
         continue
       }
-      const jobs = refs.map(ref => ({ id: `local-${ref.id}`, data: { t: ref.id, c: 'push' } }) as Job<JobData>)
-      this.#transient(task, jobs).catch(err => {
-        this.#o.log.warn({ err: errorText(err).message, task }, 'could not run ready transients here; queueing them')
-        return this.#safeEnqueue(refs, 'push')
-      })
-    }
-    if (queued.length) await this.#safeEnqueue(queued, 'push')
-  }
-
-  /** a lost push is not lost work: the register stays ready and the next sweep queues it */
-  async #safeEnqueue (refs: ReadyRef[], cause: RunCause, startAfter?: number): Promise<void> {
-    try {
-      await this.enqueue(refs, cause, startAfter)
-    } catch (err) {
-      this.#o.log.warn({ err: errorText(err).message, count: refs.length }, 'could not queue ready transients; the next sweep will')
+      const work = this.#o.store.claim(task, refs.map(ref => ref.id), this.#o.workerId)
+        .then(rows => rows.length ? this.#runClaimed(task, rows) : undefined)
+        .catch(err => {
+          this.#o.log.warn({ err: errorText(err).message, task }, 'could not run ready transients here; leaving them to the lanes')
+          this.wake(task)
+        })
+      this.#track(work)
     }
   }
 
@@ -452,9 +610,13 @@ export class Dispatcher {
         }
       }
     })()
-    this.#inFlight.add(work)
-    void work.finally(() => this.#inFlight.delete(work))
+    this.#track(work)
   }
+}
+
+/** a retry's back-off: 2, 4, 8… seconds after the attempt that failed, at most 60 */
+function retryDelay (attempt: number): number {
+  return Math.min(60, 2 ** attempt)
 }
 
 function historyRow (transient: string | null, task: string, outcome: Outcome, attempt: number, worker: string, cause: RunCause,

@@ -306,7 +306,7 @@ export class Operations implements Control {
       for (const register of registers) {
         if (!this.#plan.tasks.has(register.task) || !pick(register, live)) continue
         reset.push(register.task)
-        writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null })
+        writes.push({ id, task: register.task, status: BUILTIN_STATUSES.notProcessed, attempts: 0, lastError: null, cause: by === 'cli' ? 'cli' : 'api' })
         history.push(actionRow(register, {
           status: BUILTIN_STATUSES.notProcessed, error: null, worker: null, cause: by === 'cli' ? 'cli' : 'api',
           action: `${action} (was "${register.status}", by ${by})`, fromClaim: false

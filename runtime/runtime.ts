@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   batchSize?: number
   /** worker threads for runs that hold their loop (default: available parallelism) */
   poolSize?: number
+  /** the transient tasks this process claims from the backlog (default: all); e.g. a machine of its own for heavy tasks */
+  claimTasks?: readonly string[]
   /** run history and pg-boss job retention (runtime/retention.ts) */
   retention?: Partial<RetentionPolicy>
   /** start even though live processes run another manifest: this one becomes the cluster's (runtime/cluster.ts) */
@@ -109,7 +111,8 @@ export class Runtime implements Control {
       sweep: (task, cause) => this.#scheduler.sweep(task, cause)
     })
     this.#dispatcher = new Dispatcher({
-      ...shared, batchSize: this.#options.batchSize, transients: this.#ops.transientsAccess(), ...(options.poolSize ? { poolSize: options.poolSize } : {})
+      ...shared, batchSize: this.#options.batchSize, transients: this.#ops.transientsAccess(), ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+      ...(options.claimTasks ? { claimTasks: new Set(options.claimTasks) } : {})
     })
     this.#scheduler = new Scheduler({
       ...shared, dispatcher: this.#dispatcher, leaseSeconds: this.#options.leaseSeconds, exclusive: db.kind === 'embedded'
@@ -125,7 +128,7 @@ export class Runtime implements Control {
     this.progress = new ProgressLog(() => this.#ops.listTasks(), log)
     registerClusterMetrics({ registry: this.metrics, db, sql: this.store.sql, plan: () => this.#plan })
     new Gauge({
-      name: 'blast_queue_depth', help: 'Jobs waiting in each task queue', labelNames: ['task'], registers: [this.metrics],
+      name: 'blast_queue_depth', help: 'Jobs waiting in each system task\'s pg-boss queue (a transient task\'s backlog is blast_backlog)', labelNames: ['task'], registers: [this.metrics],
       collect: async function (this: Gauge) {
         const queues = await shared.boss.getQueues().catch(() => [])
         const byQueue = new Map([...shared.plan().tasks.values()].map(planned => [planned.queue, planned.name]))
@@ -195,9 +198,11 @@ export class Runtime implements Control {
     if (added.length) this.log.info({ tasks: added }, 'new tasks: every transient got a `not processed` register')
     if (removed.length) this.log.warn({ tasks: removed }, 'tasks no longer in the manifest stop running; their registers are kept')
     const existing = new Set((await this.boss.getQueues()).map(queue => queue.name))
+    // pg-boss holds the system tasks' queues; a transient task's runs are claimed from its registers
     for (const planned of plan.tasks.values()) {
+      if (planned.task.kind !== 'system') continue
       const options = {
-        policy: planned.task.kind === 'system' ? 'stately' : 'short',
+        policy: 'stately',
         notify: true,
         expireInSeconds: planned.task.timeoutSeconds + 60,
         retryLimit: 5,

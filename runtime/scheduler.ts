@@ -31,8 +31,6 @@ export interface SchedulerOptions {
   plan: () => Plan
 }
 
-const PAGE = 1000
-
 export class Scheduler {
   #o: SchedulerOptions
   #tickers = new Map<string, NodeJS.Timeout>()
@@ -129,15 +127,17 @@ export class Scheduler {
       }
       return (await boss.send(planned.queue, { c: cause })) ? 1 : 0
     }
-    let queued = 0
-    let after = 0
-    for (;;) {
-      const page = await store.readyPage(task, after, PAGE)
-      if (!page.length) return queued
-      queued += await dispatcher.enqueue(page.map(row => ({ ...row, task })), cause)
-      if (page.length < PAGE) return queued
-      after = page[page.length - 1].id
+    // The registers are the queue: a scheduled sweep only wakes this process's lane of the task (the
+    // lanes claim what is ready; this catches a row changed behind the engine's back). An explicit run
+    // records its cause on every ready register, or runs a disabled task's here, once.
+    if (cause === 'sweep') {
+      dispatcher.wake(task)
+      return 0
     }
+    if (!state.enabled) return dispatcher.runDisabled(task, cause)
+    const queued = await store.markCause(task, cause, null)
+    dispatcher.wake(task)
+    return queued
   }
 
   /** claims whose owner is gone go back to `not processed` and are queued again (failed after LOST_LIMIT) */
@@ -162,6 +162,7 @@ export class Scheduler {
       if (!ids.length) return lost
       const now = Date.now()
       const ready = await store.transition(plan, ids, registers => {
+        // back to `not processed`, claimed again as a recovery
         const writes: StatusWrite[] = []
         const history: HistoryRow[] = []
         for (const register of registers) {
@@ -177,7 +178,7 @@ export class Scheduler {
           const give = register.attempts >= LOST_LIMIT
           const status = give ? planned?.task.failedStatus ?? BUILTIN_STATUSES.failed : BUILTIN_STATUSES.notProcessed
           const message = give ? `${why}; lost ${register.attempts} times, giving up` : `${why}; re-queued (attempt ${register.attempts})`
-          writes.push({ id: register.id, task: register.task, status, lastError: message })
+          writes.push({ id: register.id, task: register.task, status, lastError: message, ...(give ? {} : { cause: 'recovery' as const }) })
           history.push(actionRow(register, { status, error: message, worker: register.owner, cause: 'recovery', action: 'recovered', fromClaim: true }))
         }
         return { writes, history }

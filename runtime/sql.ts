@@ -20,6 +20,13 @@ const TRANSIENT_COLUMNS = `t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.re
   t.progress, t.processing_status, t.created_at, t.updated_at`
 
 export function storeSql (s: string) {
+  // what a claim sets ($owner: the claiming worker), and what it returns: the transient with every
+  // other task's status and output, so that a run needs no further read
+  const claimed = (owner: string) => `status = 'processing', ready = false, owner = ${owner}, attempts = ts.attempts + 1,
+    started_at = now(), updated_at = now(), cause = NULL, due_at = NULL`
+  const claimedRow = `ts.transient_id AS id, ts.task, ts.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
+    (SELECT coalesce(jsonb_object_agg(o.task, jsonb_build_object('status', o.status, 'output', o.output)), '{}'::jsonb)
+       FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> ts.task) AS tasks`
   const live = `EXISTS (SELECT 1 FROM ${s}.worker w WHERE w.id = ts.owner AND w.heartbeat_at > now() - make_interval(secs => $1))`
   return {
     // ---- manifest reconciliation ----
@@ -33,8 +40,8 @@ export function storeSql (s: string) {
       ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, declared_enabled = EXCLUDED.declared_enabled,
         definition = EXCLUDED.definition, in_manifest = true, last_seen_at = now()`,
     retireTasks: `UPDATE ${s}.task SET in_manifest = false WHERE in_manifest AND NOT (name = ANY($1::text[]))`,
-    backfill: `INSERT INTO ${s}.task_status (transient_id, task)
-      SELECT t.id, x.task FROM ${s}.transient t CROSS JOIN unnest($1::text[]) AS x(task)
+    backfill: `INSERT INTO ${s}.task_status (transient_id, task, order_at, order_name)
+      SELECT t.id, x.task, coalesce(t.public_timestamp, 'infinity'), t.name FROM ${s}.transient t CROSS JOIN unnest($1::text[]) AS x(task)
       ON CONFLICT DO NOTHING`,
     getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
     setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
@@ -122,19 +129,55 @@ export function storeSql (s: string) {
     // A disabled task claims only the registers an explicit run ($4, cause api) asked for.
     // RETURNING carries the transient and its other tasks so a run needs no further read.
     claim: `WITH c AS (
-        SELECT ts.transient_id FROM ${s}.task_status ts
+        SELECT ts.transient_id, ts.cause FROM ${s}.task_status ts
         WHERE ts.task = $1 AND ts.transient_id = ANY($2::int[]) AND ts.ready
           AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest
                       AND (coalesce(k.enabled_override, k.declared_enabled) OR ts.transient_id = ANY($4::int[])))
         ORDER BY ts.transient_id FOR UPDATE
       )
-      UPDATE ${s}.task_status ts SET status = 'processing', ready = false, owner = $3,
-        attempts = ts.attempts + 1, started_at = now(), updated_at = now()
+      UPDATE ${s}.task_status ts SET ${claimed('$3')}
       FROM c JOIN ${s}.transient t ON t.id = c.transient_id
       WHERE ts.task = $1 AND ts.transient_id = c.transient_id
-      RETURNING ts.transient_id AS id, ts.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
-        (SELECT coalesce(jsonb_object_agg(o.task, jsonb_build_object('status', o.status, 'output', o.output)), '{}'::jsonb)
-           FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> $1) AS tasks`,
+      RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
+    // The claim of a push, inside the transition that made the registers ready (their transients'
+    // registers are locked by it already): (task, transient id) pairs of enabled tasks, one statement
+    claimPairs: `WITH c AS (
+        SELECT ts.transient_id, ts.task, ts.cause FROM ${s}.task_status ts
+        JOIN unnest($1::text[], $2::int[]) AS w(task, id) ON ts.task = w.task AND ts.transient_id = w.id
+        WHERE ts.ready AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = ts.task AND k.in_manifest
+                                   AND coalesce(k.enabled_override, k.declared_enabled))
+        ORDER BY ts.transient_id, ts.task FOR UPDATE OF ts
+      )
+      UPDATE ${s}.task_status ts SET ${claimed('$3')}
+      FROM c JOIN ${s}.transient t ON t.id = c.transient_id
+      WHERE ts.task = c.task AND ts.transient_id = c.transient_id
+      RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
+    // The registers are the queue (migration 006): the oldest ready, due registers of an enabled task,
+    // walked on the ready index in (order_at, order_name) order; SKIP LOCKED passes over rows another
+    // process is claiming, so claims never wait on each other (nor deadlock: they wait on nothing).
+    // `k` is uncorrelated: PostgreSQL evaluates it once, and a disabled task's claim reads no register.
+    claimReady: `WITH k AS (
+        SELECT 1 FROM ${s}.task WHERE name = $1 AND in_manifest AND coalesce(enabled_override, declared_enabled)
+      ), c AS (
+        SELECT ts.transient_id, ts.cause FROM ${s}.task_status ts
+        WHERE ts.task = $1 AND ts.ready AND EXISTS (SELECT 1 FROM k) AND (ts.due_at IS NULL OR ts.due_at <= now())
+        ORDER BY ts.order_at, ts.order_name LIMIT $3
+        FOR UPDATE OF ts SKIP LOCKED
+      )
+      UPDATE ${s}.task_status ts SET ${claimed('$2')}
+      FROM c JOIN ${s}.transient t ON t.id = c.transient_id
+      WHERE ts.task = $1 AND ts.transient_id = c.transient_id
+      RETURNING ${claimedRow}, coalesce(c.cause, 'sweep') AS cause`,
+    // whether ready, due registers of an enabled task remain after a claim took fewer than it asked:
+    // then some were locked (SKIP LOCKED passed over them: a transition of their transient was writing)
+    readyWaiting: `SELECT EXISTS (SELECT 1 FROM ${s}.task_status ts WHERE ts.task = $1 AND ts.ready
+        AND (ts.due_at IS NULL OR ts.due_at <= now())
+        AND EXISTS (SELECT 1 FROM ${s}.task k WHERE k.name = $1 AND k.in_manifest AND coalesce(k.enabled_override, k.declared_enabled))) AS waiting`,
+    // why ready registers of a task are to run (an explicit run: api, cli); with $3, only those transients
+    markCause: `UPDATE ${s}.task_status SET cause = $2
+      WHERE task = $1 AND ready AND ($3::int[] IS NULL OR transient_id = ANY($3::int[]))
+      RETURNING transient_id`,
+    readyCount: `SELECT count(*)::int AS n FROM ${s}.task_status WHERE task = $1 AND ready`,
     // Every writer locks a transient's registers in (transient_id, task) order: completions of
     // sibling tasks serialise per transient and each sees the other's committed status.
     lockRegisters: `SELECT ts.transient_id AS id, t.name, t.public_timestamp, ts.task, ts.status, ts.ready, ts.owner,
@@ -150,9 +193,16 @@ export function storeSql (s: string) {
           duration_ms = coalesce(u.duration_ms, ts.duration_ms),
           output = CASE WHEN u.set_output THEN u.output ELSE ts.output END,
           last_error = CASE WHEN u.status IS NULL THEN ts.last_error ELSE u.last_error END,
-          attempts = coalesce(u.attempts, ts.attempts)
+          attempts = coalesce(u.attempts, ts.attempts),
+          -- a status written sets why it is to run next and when (a retry's back-off); a register that
+          -- became ready through its prerequisites starts with neither
+          cause = CASE WHEN u.status IS NOT NULL THEN u.cause
+            WHEN u.ready AND NOT ts.ready THEN (SELECT $4::text FROM ${s}.task k WHERE k.name = ts.task AND coalesce(k.enabled_override, k.declared_enabled))
+            ELSE ts.cause END,
+          due_at = CASE WHEN u.status IS NOT NULL THEN now() + make_interval(secs => u.due_seconds)
+            WHEN u.ready AND NOT ts.ready THEN NULL ELSE ts.due_at END
         FROM jsonb_to_recordset($1::jsonb) AS u(id int, task text, ready boolean, status text, duration_ms float8,
-          set_output boolean, output jsonb, last_error text, attempts int)
+          set_output boolean, output jsonb, last_error text, attempts int, cause text, due_seconds float8)
         WHERE ts.transient_id = u.id AND ts.task = u.task
       ), p AS (
         UPDATE ${s}.transient t SET progress = p.progress, processing_status = p.processing_status
@@ -169,23 +219,29 @@ export function storeSql (s: string) {
       SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
       FROM jsonb_to_recordset($1::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
         duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)`,
-    // the sweep: ready registers of one task, a page at a time (keyset on transient_id)
-    readyPage: `SELECT ts.transient_id AS id, t.name, t.public_timestamp FROM ${s}.task_status ts
+    // ready registers of one task in claim order, a page at a time (keyset on the ready index)
+    readyPage: `SELECT ts.transient_id AS id, t.name, t.public_timestamp, ts.order_at, ts.order_name FROM ${s}.task_status ts
       JOIN ${s}.transient t ON t.id = ts.transient_id
-      WHERE ts.task = $1 AND ts.ready AND ts.transient_id > $2 ORDER BY ts.transient_id LIMIT $3`,
+      WHERE ts.task = $1 AND ts.ready AND (ts.order_at, ts.order_name) > ($2::timestamptz, $3::text)
+      ORDER BY ts.order_at, ts.order_name LIMIT $4`,
     readyOne: `SELECT ts.transient_id AS id, t.name, t.public_timestamp FROM ${s}.task_status ts
       JOIN ${s}.transient t ON t.id = ts.transient_id WHERE ts.task = $1 AND ts.ready AND t.name = $2`,
 
     // ---- transients ----
     transientIdsByName: `SELECT id, name FROM ${s}.transient WHERE name = ANY($1::text[])`,
-    insertTransients: `INSERT INTO ${s}.transient (name, ra_deg, dec_deg, public_timestamp, redshift, data)
-      SELECT name, ra_deg, dec_deg, public_timestamp, redshift, coalesce(data, '{}'::jsonb)
+    // a new transient starts as the graph evaluates every task `not processed` ($2, $3)
+    insertTransients: `INSERT INTO ${s}.transient (name, ra_deg, dec_deg, public_timestamp, redshift, data, progress, processing_status)
+      SELECT name, ra_deg, dec_deg, public_timestamp, redshift, coalesce(data, '{}'::jsonb), $2, $3
       FROM jsonb_to_recordset($1::jsonb) AS x(name text, ra_deg float8, dec_deg float8, public_timestamp timestamptz,
         redshift float8, data jsonb)
       ON CONFLICT (name) DO NOTHING
-      RETURNING id, name`,
-    insertRegisters: `INSERT INTO ${s}.task_status (transient_id, task)
-      SELECT x.id, k.task FROM unnest($1::int[]) AS x(id) CROSS JOIN unnest($2::text[]) AS k(task)
+      RETURNING id, name, public_timestamp`,
+    // a new transient's registers, the roots ($3: per task of $2) ready at once and, when their task is
+    // enabled, to run as pushed
+    insertRegisters: `INSERT INTO ${s}.task_status (transient_id, task, order_at, order_name, ready, cause)
+      SELECT t.id, k.task, coalesce(t.public_timestamp, 'infinity'), t.name, k.ready,
+        CASE WHEN k.ready THEN (SELECT 'push' FROM ${s}.task e WHERE e.name = k.task AND coalesce(e.enabled_override, e.declared_enabled)) END
+      FROM unnest($1::int[]) AS x(id) JOIN ${s}.transient t ON t.id = x.id CROSS JOIN unnest($2::text[], $3::boolean[]) AS k(task, ready)
       ON CONFLICT DO NOTHING`,
     updateTransients: `UPDATE ${s}.transient t SET ra_deg = x.ra_deg, dec_deg = x.dec_deg,
         public_timestamp = x.public_timestamp, redshift = x.redshift, data = coalesce(x.data, '{}'::jsonb), updated_at = now()

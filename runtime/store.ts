@@ -2,6 +2,7 @@
 // applied. Every status change goes through transition(), which locks the transient's registers,
 // lets the caller decide the writes, re-evaluates readiness and progress from the graph, and
 // writes it all in one statement — so `ready` (what sweeps and pushes act on) never goes stale.
+import { createHash } from 'node:crypto'
 import type { Db, Queryable } from './database.ts'
 import { evaluate, type Plan } from './plan.ts'
 import { storeSql, type StoreSql } from './sql.ts'
@@ -31,6 +32,10 @@ export interface StatusWrite {
   output?: { value: unknown }
   lastError?: string | null
   attempts?: number
+  /** why the register, ready again after this write, is to run (retry, recovery, api, cli) */
+  cause?: RunCause
+  /** not claimed for this many seconds (a retry's back-off) */
+  dueSeconds?: number
 }
 
 export interface HistoryRow {
@@ -73,6 +78,16 @@ export interface ClaimedRow {
   redshift: number | null
   data: Record<string, unknown>
   tasks: Record<string, { status: string; output: unknown }>
+  /** claimed from the backlog: why it was to run (`sweep` when nothing else put it there) */
+  cause?: RunCause
+}
+
+/** where a page of ready registers ends, in claim order */
+export interface ReadyCursor { order_at: Date | string; order_name: string }
+
+/** the NOTIFY channel on which migration 006's trigger names the tasks whose registers became ready */
+export function readyChannel (schema: string): string {
+  return `blast_ready_${createHash('md5').update(schema).digest('hex').slice(0, 16)}`
 }
 
 export class Store {
@@ -124,19 +139,43 @@ export class Store {
       const ids = (await this.db.query<{ id: number }>(this.sql.transientIdPage, [after, pageSize])).map(row => row.id)
       if (!ids.length) return count
       count += ids.length
-      await onReady(await this.transition(plan, ids, () => NOTHING))
+      // what the graph makes ready here was not pushed: it runs from the backlog (`sweep`)
+      await onReady(await this.transition(plan, ids, () => NOTHING, null))
       after = ids[ids.length - 1]
     }
   }
 
   // ---- the one way statuses change ----
 
-  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+  /**
+   * `readyCause`: recorded on the registers this transition makes ready through their prerequisites,
+   * while their task is enabled (`push`: whichever process claims them, they run because of this
+   * transition); null leaves them to run as `sweep`.
+   */
+  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     if (!ids.length) return Promise.resolve([])
-    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide))
+    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide, readyCause))
   }
 
-  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision): Promise<ReadyRef[]> {
+  /**
+   * A transition that also claims, in its own transaction, the registers it made ready that `pick`
+   * chooses (by task) for `owner`: the process that finished a run starts its dependents without a
+   * second commit, and no other process can claim them first.
+   */
+  transitionClaiming (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, owner: string,
+    pick: (ready: ReadyRef[]) => Map<string, number[]>): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
+    return this.db.transaction(async tx => {
+      const ready = await this.transitionIn(tx, plan, ids, decide)
+      const claimed = new Map<string, ClaimedRow[]>()
+      const pairs = [...pick(ready)].flatMap(([task, chosen]) => chosen.map(id => [task, id] as const))
+      if (!pairs.length) return { ready, claimed }
+      const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.claimPairs, [pairs.map(([task]) => task), pairs.map(([, id]) => id), owner])
+      for (const { task, ...row } of rows) claimed.set(task, [...claimed.get(task) ?? [], row])
+      return { ready, claimed }
+    })
+  }
+
+  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
     const { writes, history } = decide(registers)
     const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
@@ -162,12 +201,13 @@ export class Store {
           ? {
               id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
               set_output: write.output !== undefined, output: write.output?.value ?? null,
-              last_error: write.lastError ?? null, attempts: write.attempts ?? null
+              last_error: write.lastError ?? null, attempts: write.attempts ?? null,
+              cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
             }
           : { id, task: register.task, ready: nowReady })
       }
     }
-    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history)])
+    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause])
     return ready
   }
 
@@ -176,8 +216,34 @@ export class Store {
     return this.db.query<ClaimedRow>(this.sql.claim, [task, ids, owner, explicit])
   }
 
-  async readyPage (task: string, after: number, limit: number): Promise<Array<{ id: number; name: string; public_timestamp: Date | null }>> {
-    return this.db.query(this.sql.readyPage, [task, after, limit])
+  /** claims up to `limit` of the task's oldest ready, due registers (none while it is disabled) */
+  async claimReady (task: string, owner: string, limit: number): Promise<ClaimedRow[]> {
+    return this.db.query<ClaimedRow>(this.sql.claimReady, [task, owner, limit])
+  }
+
+  /** ready, due registers of an enabled task remain (a claim passed over those it found locked) */
+  async readyWaiting (task: string): Promise<boolean> {
+    return (await this.db.query<{ waiting: boolean }>(this.sql.readyWaiting, [task]))[0]?.waiting === true
+  }
+
+  /** ready registers of a task in claim order, a page at a time after `after` (null: from the start) */
+  async readyPage (task: string, after: ReadyCursor | null, limit: number): Promise<Array<ReadyRef & ReadyCursor>> {
+    const rows = await this.db.query<ReadyRef & ReadyCursor>(this.sql.readyPage, [task, after?.order_at ?? '-infinity', after?.order_name ?? '', limit])
+    return rows.map(row => ({ ...row, task }))
+  }
+
+  /** records why ready registers of a task are to run (all of them, or those of `ids`); returns how many it marked */
+  async markCause (task: string, cause: RunCause, ids: readonly number[] | null): Promise<number> {
+    return (await this.db.query(this.sql.markCause, [task, cause, ids])).length
+  }
+
+  /** the tasks that run now (in the manifest, enabled) */
+  async enabledTasks (): Promise<Set<string>> {
+    return new Set((await this.db.query<{ name: string }>(this.sql.enabledTasks)).map(row => row.name))
+  }
+
+  async readyCount (task: string): Promise<number> {
+    return (await this.db.query<{ n: number }>(this.sql.readyCount, [task]))[0]?.n ?? 0
   }
 
   // ---- workers ----
@@ -284,11 +350,16 @@ export class Store {
       const known = new Set(existing)
       const fresh = inputs.filter(input => !known.has(input.name))
       if (!fresh.length) return { created: [], existing, ready: [] }
-      const created = await tx.query<{ id: number; name: string }>(this.sql.insertTransients, [JSON.stringify(fresh.map(normalize))])
-      const ids = created.map(row => row.id)
-      await tx.query(this.sql.insertRegisters, [ids, plan.transientTasks.map(planned => planned.name)])
-      const ready = await this.transitionIn(tx, plan, ids, () => NOTHING)
-      return { created, existing, ready }
+      // every new transient is the same to the graph (each task `not processed`): evaluated once, and
+      // its registers written ready from the start, in the inserts themselves
+      const start = evaluate(plan, () => undefined)
+      const created = await tx.query<{ id: number; name: string; public_timestamp: Date | null }>(this.sql.insertTransients,
+        [JSON.stringify(fresh.map(normalize)), start.progress, start.processingStatus])
+      const tasks = plan.transientTasks.map(planned => planned.name)
+      await tx.query(this.sql.insertRegisters, [created.map(row => row.id), tasks, tasks.map(task => start.ready.has(task))])
+      const ready = created.flatMap(row => tasks.filter(task => start.ready.has(task))
+        .map(task => ({ id: row.id, name: row.name, task, public_timestamp: row.public_timestamp })))
+      return { created: created.map(({ id, name }) => ({ id, name })), existing, ready }
     })
   }
 

@@ -79,7 +79,7 @@ export default async function taskRoutes(app: FastifyInstance, { control, guard 
       operationId: 'runTask',
       [OPTIONAL_BODY]: true,
       summary: 'Run a task now',
-      description: 'Sweeps now: queues the task for every eligible transient (a system task runs once); `queued` is how many jobs, 0 when nothing is eligible. A disabled task runs too, once, and stays disabled (runs recorded with cause `api`). With `transient`, queues it for that one transient only. The body is optional.',
+      description: 'Sweeps now: runs the task on every eligible transient (a system task runs once); `queued` is how many registers it will run, 0 when nothing is eligible. A disabled task runs too, once, and stays disabled (runs recorded with cause `api`). With `transient`, queues it for that one transient only. The body is optional.',
       params: taskParams,
       body: body('What to run; an empty object (or no body) sweeps.', {
         transient: { ...transientName, description: 'Queue the task for this transient only.' }
@@ -90,7 +90,7 @@ export default async function taskRoutes(app: FastifyInstance, { control, guard 
           type: 'object',
           additionalProperties: false,
           required: ['queued'],
-          properties: { queued: { type: 'integer', description: 'How many jobs were queued.' } }
+          properties: { queued: { type: 'integer', description: 'How many registers it will run (a system task: 1).' } }
         },
         ...errorResponses(400, 401, 404, 413, 415)
       }

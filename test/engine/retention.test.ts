@@ -97,8 +97,8 @@ t.test('old history pruned, the newest N per (transient, task) kept, registers u
   t.ok(again.perTask > 0, 'the pass pruned the pair again')
   t.ok([...(await pairCounts(runtime)).values()].every(n => n <= KEEP), 'back to N per pair')
 
-  // pg-boss deletes our completed jobs after BLAST_BOSS_ARCHIVE_DAYS
-  const queue = await runtime.boss.getQueue(runtime.plan.tasks.get('Task A')!.queue)
+  // pg-boss deletes our completed jobs (the sweep queue's; transient tasks make none) after BLAST_BOSS_ARCHIVE_DAYS
+  const queue = await runtime.boss.getQueue('blast.sweep')
   t.equal(queue?.deleteAfterSeconds, 43200)
 })
 

@@ -158,10 +158,10 @@ t.test('eligible only when every prerequisite holds and the own status is `not p
   const done = await runtime.explain('plain', 'Task A')
   t.same([done.eligible, done.summary], [false, 'finished with "processed"; reset or retrigger it to run again'])
   t.same(await runtime.runTask('Task A', 'plain'), { queued: 0 }, 'a finished register is not queued')
-  // a job is only a hint: one sent behind the engine's back for a finished register runs nothing
+  // the claim decides: a finished register is never claimed, even asked for by id, nor by a sweep
   const [{ id }] = await runtime.db.query<{ id: number }>(`SELECT id FROM ${runtime.store.schema}.transient WHERE name = 'plain'`)
-  await runtime.boss.send('task.task-a', { t: id, c: 'api' })
-  await waitFor(async () => (await runtime.boss.findJobs('task.task-a', { queued: true })).length === 0, { what: 'the hint consumed' })
+  t.same(await runtime.store.claim('Task A', [id], runtime.workerId, [id]), [], 'not claimed by id')
+  t.same(await runtime.runTask('Task A'), { queued: 0 }, 'nothing ready for a sweep')
   t.equal(tally(readCalls(log)).get('plain / Task A'), 1, 'still one call')
 
   const blocked = await runtime.explain('throw-d', 'Task E')
@@ -193,12 +193,12 @@ t.test('progress and processing_status come from the graph', async t => {
 })
 
 t.test('one failing transient in a batch never fails its neighbours', async t => {
-  // Every transient went through Task A in the batch the create pushed; the failures above were
-  // theirs alone, and pg-boss saw every job of the batch complete, none retried.
-  const jobs = await runtime.boss.findJobs('task.task-a', { limit: 1000 })
-  const pushed = jobs.filter(job => (job.data as { c: string }).c === 'push')
-  t.equal(pushed.length, inputs.length)
-  t.same([...new Set(pushed.map(job => `${job.state}/${job.retryCount}`))], ['completed/0'])
+  // Every transient went through Task A once, claimed in the batch the create made ready; the
+  // failures above were theirs alone: no neighbour's run failed or ran again.
+  const runs = await allRuns(runtime, { task: 'Task A' })
+  for (const input of inputs) {
+    t.same(runs.filter(run => run.transient === input.name).map(run => [run.attempt, run.cause]), [[1, 'push']], `${input.name}: one run of Task A`)
+  }
   const a = Object.fromEntries(await Promise.all(inputs.map(async i => [i.name, (await register(i.name, 'Task A')).status])))
   const failing = new Set(['bogus', 'unsettled', 'nothing', 'not-json', 'exits', 'throw-a'])
   for (const input of inputs) t.equal(a[input.name], failing.has(input.name) ? 'failed' : 'processed', input.name)

@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Run a task now
-         * @description Sweeps now: queues the task for every eligible transient (a system task runs once); `queued` is how many jobs, 0 when nothing is eligible. A disabled task runs too, once, and stays disabled (runs recorded with cause `api`). With `transient`, queues it for that one transient only. The body is optional.
+         * @description Sweeps now: runs the task on every eligible transient (a system task runs once); `queued` is how many registers it will run, 0 when nothing is eligible. A disabled task runs too, once, and stays disabled (runs recorded with cause `api`). With `transient`, queues it for that one transient only. The body is optional.
          */
         post: operations["runTask"];
         delete?: never;
@@ -1304,7 +1304,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description How many jobs were queued. */
+                        /** @description How many registers it will run (a system task: 1). */
                         queued: number;
                     };
                 };
