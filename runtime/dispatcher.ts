@@ -209,7 +209,7 @@ export class Dispatcher {
       return refs.length
     }
     const byTask = new Map<string, ReadyRef[]>()
-    for (const ref of refs) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref])
+    for (const ref of refs) groupInto(byTask, ref.task, ref)
     const enabled = cause === 'api' || cause === 'cli' ? await this.#o.store.enabledTasks() : null
     for (const [task, list] of byTask) {
       if (enabled && !enabled.has(task)) this.#explicit(task, list.map(ref => ref.id), cause)
@@ -534,7 +534,7 @@ export class Dispatcher {
   /** of registers that became ready, those to claim and run here at once (by task): few, and this process not busy */
   #pickLocal (ready: ReadyRef[]): Map<string, number[]> {
     const byTask = new Map<string, number[]>()
-    for (const ref of ready) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref.id])
+    for (const ref of ready) groupInto(byTask, ref.task, ref.id)
     const picked = new Map<string, number[]>()
     for (const [task, ids] of byTask) {
       if (!this.#lanes.has(task) || this.#shutdown.signal.aborted || ids.length > LOCAL_MAX) continue
@@ -553,7 +553,7 @@ export class Dispatcher {
   async #push (ready: ReadyRef[]): Promise<void> {
     if (!ready.length) return
     const byTask = new Map<string, ReadyRef[]>()
-    for (const ref of ready) byTask.set(ref.task, [...byTask.get(ref.task) ?? [], ref])
+    for (const ref of ready) groupInto(byTask, ref.task, ref)
     for (const [task, refs] of byTask) {
       if (!this.#lanes.has(task) || this.#shutdown.signal.aborted) continue
       if (this.#inFlight.size >= LOCAL_BATCHES || refs.length > LOCAL_MAX) {
@@ -612,6 +612,12 @@ export class Dispatcher {
     })()
     this.#track(work)
   }
+}
+
+function groupInto<T> (groups: Map<string, T[]>, key: string, value: T): void {
+  const list = groups.get(key)
+  if (list) list.push(value)
+  else groups.set(key, [value])
 }
 
 /** a retry's back-off: 2, 4, 8… seconds after the attempt that failed, at most 60 */

@@ -10,6 +10,7 @@ import type { RunCause, TransientFilter } from './control.ts'
 import { BlastInvalidCursor } from './errors.ts'
 import { TRANSIENT_NAME_PATTERN, isDateTime } from './transient-rules.ts'
 import type { TransientInput } from './types.ts'
+import type { TransientRow } from './plugin-io.ts'
 
 export interface Register {
   id: number
@@ -68,16 +69,10 @@ export interface ReadyRef {
   public_timestamp: Date | null
 }
 
-export interface ClaimedRow {
+/** a claimed register: the transient as a plugin's view is built from it (every other task's state) */
+export interface ClaimedRow extends TransientRow {
   id: number
   attempts: number
-  name: string
-  ra_deg: number
-  dec_deg: number
-  public_timestamp: Date | null
-  redshift: number | null
-  data: Record<string, unknown>
-  tasks: Record<string, { status: string; output: unknown }>
   /** claimed from the backlog: why it was to run (`sweep` when nothing else put it there) */
   cause?: RunCause
 }
@@ -170,7 +165,11 @@ export class Store {
       const pairs = [...pick(ready)].flatMap(([task, chosen]) => chosen.map(id => [task, id] as const))
       if (!pairs.length) return { ready, claimed }
       const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.claimPairs, [pairs.map(([task]) => task), pairs.map(([, id]) => id), owner])
-      for (const { task, ...row } of rows) claimed.set(task, [...claimed.get(task) ?? [], row])
+      for (const { task, ...row } of rows) {
+        const list = claimed.get(task)
+        if (list) list.push(row)
+        else claimed.set(task, [row])
+      }
       return { ready, claimed }
     })
   }
