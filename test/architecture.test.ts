@@ -127,3 +127,16 @@ t.test('runtime/commands/ reach the store and the engine only through operations
     t.same(packages.filter(p => DRIVERS.includes(p)), [], `${file} imports no database driver`)
   }
 })
+
+// The base layer (docs/architecture.md, "Layers and import rules") imports nothing above it: only
+// other base modules, and no database driver.
+const BASE = ['types.ts', 'settings.ts', 'errors.ts', 'logger.ts', 'transient-rules.ts', 'plugin-io.ts']
+
+t.test('the base layer imports only the base layer', async t => {
+  for (const file of BASE) {
+    t.ok(graph.has(file), `${file} exists`)
+    const reached = [...reach(file).keys()].filter(target => !BASE.includes(target))
+    t.same(reached.map(target => reach(file).get(target)!.join(' -> ')), [], `${file} reaches nothing above the base`)
+    t.same([...reach(file).keys()].flatMap(at => graph.get(at)!.packages.filter(p => DRIVERS.includes(p))), [], `${file} reaches no database driver`)
+  }
+})
