@@ -545,22 +545,17 @@ export class Dispatcher {
   }
 
   /**
-   * Dependents that became ready. When this process has a lane for their task, is not busy and they
-   * are few, it claims and runs them itself at once (no NOTIFY round trip: milliseconds per level of
-   * the graph); otherwise its lane is woken, and every other process's by the NOTIFY of the commit
-   * that made them ready. Either way the claim decides, and a register not claimed stays ready.
+   * Registers made ready outside a result's transaction (a new transient's roots, a claim that changed
+   * its dependents): those #pickLocal chooses are claimed and run here at once; for the rest this
+   * process's lane is woken, and every other process's by the NOTIFY of the commit that made them
+   * ready. Either way the claim decides, and a register not claimed stays ready.
    */
   async #push (ready: ReadyRef[]): Promise<void> {
     if (!ready.length) return
-    const byTask = new Map<string, ReadyRef[]>()
-    for (const ref of ready) groupInto(byTask, ref.task, ref)
-    for (const [task, refs] of byTask) {
-      if (!this.#lanes.has(task) || this.#shutdown.signal.aborted) continue
-      if (this.#inFlight.size >= LOCAL_BATCHES || refs.length > LOCAL_MAX) {
-        this.wake(task)
-        continue
-      }
-      const work = this.#o.store.claim(task, refs.map(ref => ref.id), this.#o.workerId)
+    const picked = this.#pickLocal(ready)
+    for (const task of new Set(ready.map(ref => ref.task))) if (!picked.has(task)) this.wake(task)
+    for (const [task, ids] of picked) {
+      const work = this.#o.store.claim(task, ids, this.#o.workerId)
         .then(rows => rows.length ? this.#runClaimed(task, rows) : undefined)
         .catch(err => {
           this.#o.log.warn({ err: errorText(err).message, task }, 'could not run ready transients here; leaving them to the lanes')
@@ -569,6 +564,7 @@ export class Dispatcher {
       this.#track(work)
     }
   }
+
 
   // ---- system tasks ----
 
