@@ -52,7 +52,6 @@ class Lane {
   stopped = false
   /** set by wake(): work may have arrived while a claim was in flight */
   woken = false
-  done: Promise<void> = Promise.resolve()
   /** its batches claimed and not yet written */
   readonly batches = new Set<Promise<void>>()
   /** how soon to look again for registers a claim found locked (doubles while they stay, to 1 s) */
@@ -154,7 +153,7 @@ export class Dispatcher {
       if (this.#lanes.has(planned.name) || this.#shutdown.signal.aborted) continue
       if (this.#o.claimTasks && !this.#o.claimTasks.has(planned.name)) continue
       const lane = new Lane(planned.name)
-      lane.done = this.#laneLoop(lane)
+      void this.#laneLoop(lane)
       this.#lanes.set(planned.name, lane)
     }
     // every process is told, at commit, which tasks have registers that became ready

@@ -177,7 +177,6 @@ export function storeSql (s: string) {
     markCause: `UPDATE ${s}.task_status SET cause = $2
       WHERE task = $1 AND ready AND ($3::int[] IS NULL OR transient_id = ANY($3::int[]))
       RETURNING transient_id`,
-    readyCount: `SELECT count(*)::int AS n FROM ${s}.task_status WHERE task = $1 AND ready`,
     // Every writer locks a transient's registers in (transient_id, task) order: completions of
     // sibling tasks serialise per transient and each sees the other's committed status.
     lockRegisters: `SELECT ts.transient_id AS id, t.name, t.public_timestamp, ts.task, ts.status, ts.ready, ts.owner,

@@ -241,9 +241,6 @@ export class Store {
     return new Set((await this.db.query<{ name: string }>(this.sql.enabledTasks)).map(row => row.name))
   }
 
-  async readyCount (task: string): Promise<number> {
-    return (await this.db.query<{ n: number }>(this.sql.readyCount, [task]))[0]?.n ?? 0
-  }
 
   // ---- workers ----
 

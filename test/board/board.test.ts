@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../bench/lib/board-render.ts'
 import { buildApi } from '../../runtime/api/index.ts'
 import { startTestRuntime, waitFor } from '../helpers/runtime.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/pipeline')
 const SCREENSHOT = resolve(import.meta.dirname, '../../docs/board.png')
 const TOKEN = 'board-test-token-0123456789'
@@ -47,8 +47,7 @@ async function check () {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync']
+    args: CHROMIUM_ARGS
   })
   t.teardown(() => browser.close())
   const page = await browser.newPage()

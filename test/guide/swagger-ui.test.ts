@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../bench/lib/board-render.ts'
 import { buildApi } from '../../runtime/api/index.ts'
 import { startTestRuntime } from '../helpers/runtime.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const MANIFEST = fileURLToPath(new URL('../fixtures/engine/chain.yaml', import.meta.url))
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
@@ -34,8 +34,7 @@ async function check () {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync']
+    args: CHROMIUM_ARGS
   })
   t.teardown(() => browser.close())
 
