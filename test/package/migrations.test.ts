@@ -88,7 +88,8 @@ const SHIPPED: Readonly<Record<string, string>> = {
   '003_transient_order.sql': 'b5398814ff864ebc31751cb738143323e2139cb1d18f8be26d232cf4799fba85',
   '004_system_runs.sql': '1733befd56ec754427585e3819d7ef051cf50bfa02af8746ffdaef3a4bd4614a',
   '005_counts.sql': '96c531bb8560e2f1af74ba274b79c8975b10139174600315dabb0f4f25ba7abf',
-  '006_registers_queue.sql': '8da45ed9625f45a5aa0769b87d1389d60b6a6fa0054696fc929154b945097b73'
+  '006_registers_queue.sql': '8da45ed9625f45a5aa0769b87d1389d60b6a6fa0054696fc929154b945097b73',
+  '007_leaner_writes.sql': '6d5ea32f1b1266797a87f66ff7ab6359f7e4ab5902a3bf692f330cf22b61a098'
 }
 
 t.test('shipped migrations are unchanged, numbered in sequence, and every file is known', async t => {
