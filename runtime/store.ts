@@ -153,28 +153,21 @@ export class Store {
   }
 
   /**
-   * A transition that also claims, in its own transaction, the registers it made ready that `pick`
-   * chooses (by task) for `owner`: the process that finished a run starts its dependents without a
-   * second commit, and no other process can claim them first.
+   * A transition that also claims the registers it made ready that `pick` chooses (by task) for
+   * `owner`, in the statement that writes it: the process that finished a run starts its dependents
+   * without another round trip or commit, and no other process can claim them first.
    */
   transitionClaiming (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, owner: string,
     pick: (ready: ReadyRef[]) => Map<string, number[]>): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
-    return this.db.transaction(async tx => {
-      const ready = await this.transitionIn(tx, plan, ids, decide)
-      const claimed = new Map<string, ClaimedRow[]>()
-      const pairs = [...pick(ready)].flatMap(([task, chosen]) => chosen.map(id => [task, id] as const))
-      if (!pairs.length) return { ready, claimed }
-      const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.claimPairs, [pairs.map(([task]) => task), pairs.map(([, id]) => id), owner])
-      for (const { task, ...row } of rows) {
-        const list = claimed.get(task)
-        if (list) list.push(row)
-        else claimed.set(task, [row])
-      }
-      return { ready, claimed }
-    })
+    return this.db.transaction(tx => this.#transition(tx, plan, ids, decide, 'push', { owner, pick }))
   }
 
   async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
+    return (await this.#transition(tx, plan, ids, decide, readyCause, null)).ready
+  }
+
+  async #transition (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null,
+    claim: { owner: string; pick: (ready: ReadyRef[]) => Map<string, number[]> } | null): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
     const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
     const { writes, history } = decide(registers)
     const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
@@ -184,9 +177,10 @@ export class Store {
       if (list) list.push(register)
       else byTransient.set(register.id, [register])
     }
-    const updates: object[] = []
+    const updates: Array<Record<string, unknown>> = []
     const progress: object[] = []
     const ready: ReadyRef[] = []
+    const becameReady = new Map<string, Record<string, unknown>>()
     for (const [id, list] of byTransient) {
       const status = new Map(list.map(register => [register.task, written.get(`${id}\u0000${register.task}`)?.status ?? register.status]))
       const evaluation = evaluate(plan, task => status.get(task))
@@ -196,18 +190,41 @@ export class Store {
         const nowReady = evaluation.ready.has(register.task)
         if (nowReady && !register.ready) ready.push({ id, name: register.name, task: register.task, public_timestamp: register.public_timestamp })
         if (!write && nowReady === register.ready) continue
-        updates.push(write
+        const update: Record<string, unknown> = write
           ? {
               id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
               set_output: write.output !== undefined, output: write.output?.value ?? null,
               last_error: write.lastError ?? null, attempts: write.attempts ?? null,
               cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
             }
-          : { id, task: register.task, ready: nowReady })
+          : { id, task: register.task, ready: nowReady }
+        updates.push(update)
+        if (!write && nowReady) becameReady.set(`${id}\u0000${register.task}`, update)
       }
     }
-    await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause])
-    return ready
+    // of the registers made ready here, those this process runs at once are claimed by the write itself
+    if (claim) {
+      for (const [task, chosen] of claim.pick(ready)) {
+        for (const id of chosen) {
+          const update = becameReady.get(`${id}\u0000${task}`)
+          if (update) update.claim = true
+        }
+      }
+    }
+    const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.writeTransition,
+      [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause, claim?.owner ?? null])
+    const claimed = new Map<string, ClaimedRow[]>()
+    for (const { task, ...row } of rows) {
+      // the other tasks' states as the statement found them, with what it wrote over them
+      for (const write of writes) {
+        if (write.id !== row.id || write.task === task) continue
+        row.tasks[write.task] = { status: write.status, output: write.output ? write.output.value : row.tasks[write.task]?.output ?? null }
+      }
+      const list = claimed.get(task)
+      if (list) list.push(row)
+      else claimed.set(task, [row])
+    }
+    return { ready, claimed }
   }
 
   /** explicit: ids an explicit run asked for, claimed even while the task is disabled */
