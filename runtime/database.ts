@@ -1,6 +1,7 @@
 // One interface over the two databases the runtime runs on: PostgreSQL through a pg pool, or the
 // embedded PGlite (in-process, single connection, persisted to a data dir guarded by a lockfile).
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
@@ -28,6 +29,14 @@ export interface Db extends Queryable {
   listen(channel: string, onNotify: (payload: string) => void, onReconnect: () => void): () => Promise<void>
   /** whether a NOTIFY came from one of this process's own sessions (its pool's connections) */
   ownSession(processId: number): boolean
+  /**
+   * Statements to keep prepared (`name` → text): on PostgreSQL each connection parses and plans them
+   * at their first calls only (after five, PostgreSQL may keep one generic plan), where an unnamed
+   * statement is parsed and planned at every call — a third of a millisecond and more for the run
+   * path's CTEs, paid at every level of the graph. Through PgBouncer in transaction mode this needs
+   * PgBouncer 1.21 or later with max_prepared_statements set. The embedded database parses each time.
+   */
+  prepare(statements: Readonly<Record<string, string>>): void
   close(): Promise<void>
 }
 
@@ -39,10 +48,13 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
   const sessions = new Set<number>()
   pool.on('connect', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.add(pid) })
   pool.on('remove', client => { const pid = (client as unknown as { processID?: number }).processID; if (pid) sessions.delete(pid) })
+  // statement text → its prepared name
+  const prepared = new Map<string, string>()
+  const config = (text: string, params?: readonly unknown[]) => ({ text, values: params as unknown[] | undefined, name: prepared.get(text) })
   return {
     kind: 'postgres',
     async query (text, params) {
-      const result = await pool.query(text, params as unknown[])
+      const result = await pool.query(config(text, params))
       return result.rows
     },
     async transaction (fn) {
@@ -54,7 +66,7 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
       client.on('error', onError)
       try {
         await client.query('BEGIN')
-        const value = await fn({ query: async (text, params) => (await client.query(text, params as unknown[])).rows })
+        const value = await fn({ query: async (text, params) => (await client.query(config(text, params))).rows })
         await client.query('COMMIT')
         return value
       } catch (err) {
@@ -67,6 +79,9 @@ export function openPostgres (url: string, log: Logger, max = 10): Db {
     },
     bossOptions: () => ({ connectionString: withSessionSettings(url, BOSS_SESSION_SETTINGS), max: 6 }),
     listen: (channel, onNotify, onReconnect) => listenPostgres(url, log, channel, onNotify, onReconnect, sessions),
+    prepare (statements) {
+      for (const [name, text] of Object.entries(statements)) prepared.set(text, `blast_${name}_${createHash('sha1').update(text).digest('hex').slice(0, 8)}`)
+    },
     ownSession: processId => sessions.has(processId),
     close: () => pool.end()
   }
@@ -267,6 +282,7 @@ export async function openEmbedded (dataDir: string | null): Promise<Db> {
       return db.transaction(async tx => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as any[] }))
     },
     listen: () => async () => {},
+    prepare: () => {},
     ownSession: () => true,
     bossOptions: () => ({ db: fromPglite(db), backend: 'pglite' }) as ConstructorOptions,
     async close () {

@@ -94,6 +94,9 @@ export class Store {
     this.db = db
     this.schema = schema
     this.sql = storeSql(schema)
+    // the run path's and the ingest's statements: parsed once per connection, not at every call
+    const { claim, claimReady, readyWaiting, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters } = this.sql
+    db.prepare({ claim, claimReady, readyWaiting, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters })
   }
 
   // ---- manifest reconciliation ----

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import { withSessionSettings } from '../../runtime/database.ts'
-import { startTestRuntime } from '../helpers/runtime.ts'
+import { onPostgres, startTestRuntime } from '../helpers/runtime.ts'
 
 const manifest = fileURLToPath(new URL('../fixtures/engine/chain.yaml', import.meta.url))
 const N = 6000
@@ -35,6 +35,32 @@ t.test('the run path reads its batch by key, not by scanning the tables', async 
     return nodes((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan)
   }
   const scans = (list: string[]) => list.filter(node => node.startsWith('Seq Scan on transient') || node.startsWith('Seq Scan on task_status'))
+
+  // PostgreSQL keeps these statements prepared (Store): after five calls it may plan them once for
+  // any parameters (a generic plan); that plan must read by key too
+  const generic = async (text: string, params: unknown[]) => db.transaction(async tx => {
+    await tx.query('SET LOCAL plan_cache_mode = force_generic_plan')
+    await tx.query(`PREPARE run_path_plan AS ${text}`)
+    try {
+      const literal = params.map(p => typeof p === 'string' ? `'${p}'` : Array.isArray(p) ? `'{${p.join(',')}}'` : String(p))
+      const [row] = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE run_path_plan(${literal.join(', ')})`)
+      const plan = row!['QUERY PLAN']
+      return nodes((typeof plan === 'string' ? JSON.parse(plan) : plan as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan)
+    } finally {
+      await tx.query('DEALLOCATE run_path_plan')
+    }
+  })
+  for (const [name, params] of [['lockRegisters', [ids]], ['claimReady', ['Task A', 'w', 100]]] as const) {
+    const plan = await generic(sql[name], params as unknown as unknown[])
+    t.same(scans(plan), [], `${name}, generic plan: ${plan.join(', ')}`)
+  }
+
+  // kept prepared on PostgreSQL's connections; the embedded database parses each time
+  const kept = await db.transaction(async tx => {
+    await tx.query(sql.lockRegisters, [ids])
+    return (await tx.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).map(row => row.name)
+  })
+  t.same(kept.filter(name => name.startsWith('blast_lockRegisters_')).length, onPostgres ? 1 : 0, `prepared: ${kept.join(', ') || 'none'}`)
 
   const lock = await explain(sql.lockRegisters, [ids])
   t.same(scans(lock), [], `lockRegisters: ${lock.join(', ')}`)
