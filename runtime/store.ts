@@ -217,10 +217,18 @@ export class Store {
     const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.writeTransition,
       [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause, claim?.owner ?? null])
     const claimed = new Map<string, ClaimedRow[]>()
+    const writesOf = new Map<number, StatusWrite[]>()
+    if (rows.length) {
+      for (const write of writes) {
+        const list = writesOf.get(write.id)
+        if (list) list.push(write)
+        else writesOf.set(write.id, [write])
+      }
+    }
     for (const { task, ...row } of rows) {
       // the other tasks' states as the statement found them, with what it wrote over them
-      for (const write of writes) {
-        if (write.id !== row.id || write.task === task) continue
+      for (const write of writesOf.get(row.id) ?? []) {
+        if (write.task === task) continue
         row.tasks[write.task] = { status: write.status, output: write.output ? write.output.value : row.tasks[write.task]?.output ?? null }
       }
       const list = claimed.get(task)
