@@ -152,7 +152,7 @@ export class Store {
    */
   transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
     if (!ids.length) return Promise.resolve([])
-    return this.db.transaction(tx => this.transitionIn(tx, plan, ids, decide, readyCause))
+    return this.db.transaction(async tx => (await this.#transition(tx, plan, ids, decide, readyCause, null)).ready)
   }
 
   /**
@@ -163,10 +163,6 @@ export class Store {
   transitionClaiming (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, owner: string,
     pick: (ready: ReadyRef[]) => Map<string, number[]>): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
     return this.db.transaction(tx => this.#transition(tx, plan, ids, decide, 'push', { owner, pick }))
-  }
-
-  async transitionIn (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
-    return (await this.#transition(tx, plan, ids, decide, readyCause, null)).ready
   }
 
   async #transition (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null,
