@@ -157,8 +157,8 @@ export async function reachable (db: Db, url: string): Promise<void> {
  * hundred ids unnested from a parameter) read whole tables of up to some 30,000 rows instead of their
  * primary keys: on 10,000 transients, EXPLAIN ANALYZE gave lockRegisters 3.9 → 0.5 ms, a claim of 100
  * 4.8 → 2.2 ms, the write of 100 results 10.7 → 4.8 ms (bench/run-path-explain.ts, results in
- * bench/results/2026-12-07-run-path-explain-*.txt; test/engine/run-path-plans.test.ts checks the plans). A value the URL sets
- * (`options=-c …`) is overridden for this one parameter only.
+ * bench/results/2026-12-07-run-path-explain-*.txt; test/engine/run-path-plans.test.ts checks the
+ * plans). A value the URL sets (`options=-c …`) is overridden for this one parameter only.
  */
 export const SESSION_SETTINGS = ['random_page_cost=1.1'] as const
 

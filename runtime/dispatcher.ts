@@ -12,7 +12,7 @@ import type { PgBoss, Job } from 'pg-boss'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from './logger.ts'
 import type { PlannedTask, Plan } from './plan.ts'
-import { readyChannel, type ClaimedRow, type Decision, type HistoryRow, type ReadyRef, type Store, type StatusWrite } from './store.ts'
+import { groupInto, readyChannel, type ClaimedRow, type Decision, type HistoryRow, type ReadyRef, type Store, type StatusWrite } from './store.ts'
 import type { RunCause } from './control.ts'
 import { BUILTIN_STATUSES, type TaskResult, type Transient, type TransientsAccess } from './types.ts'
 import { checkResult, errorText, transientView } from './plugin-io.ts'
@@ -564,7 +564,6 @@ export class Dispatcher {
     }
   }
 
-
   // ---- system tasks ----
 
   // A job is a hint here too: the claim on the task's system_run row decides (one run at a time
@@ -607,12 +606,6 @@ export class Dispatcher {
     })()
     this.#track(work)
   }
-}
-
-function groupInto<T> (groups: Map<string, T[]>, key: string, value: T): void {
-  const list = groups.get(key)
-  if (list) list.push(value)
-  else groups.set(key, [value])
 }
 
 /** a retry's back-off: 2, 4, 8… seconds after the attempt that failed, at most 60 */

@@ -171,11 +171,7 @@ export class Store {
     const { writes, history } = decide(registers)
     const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
     const byTransient = new Map<number, Register[]>()
-    for (const register of registers) {
-      const list = byTransient.get(register.id)
-      if (list) list.push(register)
-      else byTransient.set(register.id, [register])
-    }
+    for (const register of registers) groupInto(byTransient, register.id, register)
     const updates: Array<Record<string, unknown>> = []
     const progress: object[] = []
     const ready: ReadyRef[] = []
@@ -214,22 +210,14 @@ export class Store {
       [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause, claim?.owner ?? null])
     const claimed = new Map<string, ClaimedRow[]>()
     const writesOf = new Map<number, StatusWrite[]>()
-    if (rows.length) {
-      for (const write of writes) {
-        const list = writesOf.get(write.id)
-        if (list) list.push(write)
-        else writesOf.set(write.id, [write])
-      }
-    }
+    if (rows.length) for (const write of writes) groupInto(writesOf, write.id, write)
     for (const { task, ...row } of rows) {
       // the other tasks' states as the statement found them, with what it wrote over them
       for (const write of writesOf.get(row.id) ?? []) {
         if (write.task === task) continue
         row.tasks[write.task] = { status: write.status, output: write.output ? write.output.value : row.tasks[write.task]?.output ?? null }
       }
-      const list = claimed.get(task)
-      if (list) list.push(row)
-      else claimed.set(task, [row])
+      groupInto(claimed, task, row)
     }
     return { ready, claimed }
   }
@@ -483,6 +471,13 @@ export function decodeRunCursor (cursor: string): string {
   const id = cursorText(cursor)
   if (!/^[1-9]\d{0,17}$/.test(id)) throw invalidCursor(cursor)
   return id
+}
+
+/** adds value to the list of key in groups */
+export function groupInto<K, T> (groups: Map<K, T[]>, key: K, value: T): void {
+  const list = groups.get(key)
+  if (list) list.push(value)
+  else groups.set(key, [value])
 }
 
 export const NOTHING: Decision = Object.freeze({ writes: [], history: [] }) as Decision
