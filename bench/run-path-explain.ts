@@ -27,13 +27,13 @@ try {
   await db.query(`VACUUM ANALYZE ${schema}.task_status`)
   const ids = (await db.query<{ id: number }>(`SELECT id FROM ${schema}.transient ORDER BY id LIMIT 100`)).map(row => row.id)
   const now = new Date().toISOString()
-  const updates = ids.map(id => ({ id, task: 'Process', ready: false, status: 'processed', duration_ms: 1, set_output: false, output: null, last_error: null, attempts: null, cause: null, due_seconds: null, claim: false }))
+  const updates = ids.map(id => ({ id, task: 'Process', ready: false, status: 'processed', duration_ms: 1, set_output: false, output: null, last_error: null, attempts: null, cause: null, due_seconds: null }))
   const progress = ids.map(id => ({ id, progress: 100, processing_status: 'completed' }))
   const history = ids.map(id => ({ transient: `ex${id}`, task: 'Process', started_at: now, finished_at: now, duration_ms: 1, status: 'processed', error: null, stack: null, attempt: 1, worker: 'w', cause: 'push', action: null, output: null }))
   const statements: Array<[string, string, unknown[]]> = [
     ['claimReady (100)', sql.claimReady, ['Process', 'w', 100]],
     ['lockRegisters (100 transients)', sql.lockRegisters, [ids]],
-    ['writeTransition (100 results)', sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), 'push', null]]
+    ['writeTransition (100 results)', sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), 'push']]
   ]
   console.log(`run path statements on ${N.toLocaleString('en')} transients (${db.kind}), EXPLAIN ANALYZE, median of 5`)
   for (const cost of ['4', '1.1']) {

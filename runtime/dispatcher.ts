@@ -12,7 +12,7 @@ import type { PgBoss, Job } from 'pg-boss'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from './logger.ts'
 import type { PlannedTask, Plan } from './plan.ts'
-import { groupInto, readyChannel, type ClaimedRow, type Decision, type HistoryRow, type ReadyRef, type Store, type StatusWrite } from './store.ts'
+import { groupInto, readyChannel, type ClaimLimits, type ClaimedRow, type HistoryRow, type ReadyRef, type RunResult, type Store } from './store.ts'
 import type { RunCause } from './control.ts'
 import { BUILTIN_STATUSES, type TaskResult, type Transient, type TransientsAccess } from './types.ts'
 import { checkResult, errorText, transientView } from './plugin-io.ts'
@@ -37,6 +37,8 @@ export interface Outcome {
 }
 
 const LOST_LIMIT = 3
+/** the history's error of a result that came back after its register was reset or recovered */
+const DISCARDED = 'result discarded: the register was reset or recovered while the run was in flight'
 /** a push runs here only while this process has fewer batches in flight than this… */
 const LOCAL_BATCHES = 16
 /** …and holds at most this many runs of one task: larger pushes are left to the lanes of every process */
@@ -444,9 +446,7 @@ export class Dispatcher {
     let delay = 100
     for (;;) {
       try {
-        const retried = new Set(batch.filter(item => item.outcome.retry).map(item => `${item.row.id}\u0000${item.planned.name}`))
-        const { ready, claimed } = await store.transitionClaiming(plan, [...new Set(batch.map(item => item.row.id))],
-          registers => this.#decide(batch, registers), workerId, refs => this.#pickLocal(refs.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`))))
+        const { ready, claimed } = await store.completeRuns(plan, batch.map(item => this.#result(item)), workerId, DISCARDED, this.#claimLimits())
         for (const item of batch) {
           this.#runs.inc({ task: item.planned.name, status: item.outcome.status, outcome: this.#outcome(item.outcome.status) })
           if (log.isLevelEnabled('debug')) {
@@ -457,7 +457,7 @@ export class Dispatcher {
         // dependents claimed here run now; the rest are the lanes' (every process was told at commit).
         // A retry is claimed once due (due_at): the lane here looks then; any process's poll would too.
         for (const [task, rows] of claimed) this.#track(this.#runClaimed(task, rows))
-        for (const task of new Set(ready.filter(ref => !retried.has(`${ref.id}\u0000${ref.task}`) && !claimed.has(ref.task)).map(ref => ref.task))) this.wake(task)
+        for (const task of new Set(ready.map(ref => ref.task))) this.wake(task)
         for (const item of batch.filter(item => item.outcome.retry)) this.wake(item.planned.name, retryDelay(item.row.attempts) * 1000 + 50)
         for (const item of batch) item.done(true)
         return
@@ -504,30 +504,23 @@ export class Dispatcher {
     return this.#o.plan().statusTypes.get(status) ?? 'error'
   }
 
-  #decide (batch: Pending[], registers: Array<{ id: number; task: string; status: string; owner: string | null; attempts: number }>): Decision {
-    const index = new Map(registers.map(register => [`${register.id}\u0000${register.task}`, register]))
-    const writes: StatusWrite[] = []
-    const history: HistoryRow[] = []
-    for (const { planned, row, outcome, cause } of batch) {
-      const register = index.get(`${row.id}\u0000${planned.name}`)
-      const ours = register && register.status === BUILTIN_STATUSES.processing && register.owner === this.#o.workerId &&
-        register.attempts === row.attempts
-      const error = outcome.error ? errorText(outcome.error) : null
-      history.push(historyRow(row.name, planned.name, outcome, row.attempts, this.#o.workerId, cause,
-        ours ? error : { message: 'result discarded: the register was reset or recovered while the run was in flight', stack: error?.stack ?? null }))
-      if (!ours) continue
-      writes.push({
-        id: row.id,
-        task: planned.name,
-        status: outcome.status,
-        durationMs: outcome.durationMs,
-        ...(outcome.output ? { output: outcome.output } : {}),
-        lastError: error?.message ?? null,
-        ...(outcome.released ? { attempts: row.attempts - 1 } : {}),
-        ...(outcome.retry ? { cause: 'retry', dueSeconds: retryDelay(row.attempts) } : {})
-      })
+  /** a run's end as the store writes it: the register's new state (while it is still this claim) and the history row */
+  #result ({ planned, row, outcome, cause }: Pending): RunResult {
+    const error = outcome.error ? errorText(outcome.error) : null
+    return {
+      ...historyRow(row.name, planned.name, outcome, row.attempts, this.#o.workerId, cause, error),
+      id: row.id,
+      set_output: outcome.output !== undefined,
+      attempts: outcome.released ? row.attempts - 1 : null,
+      next_cause: outcome.retry ? 'retry' : null,
+      due_seconds: outcome.retry ? retryDelay(row.attempts) : null
     }
-    return { writes, history }
+  }
+
+  /** which registers a result's write makes ready are claimed with it, to run here at once: few, and this process not busy */
+  #claimLimits (): ClaimLimits {
+    const tasks = this.#shutdown.signal.aborted ? [] : [...this.#lanes.keys()]
+    return { tasks, maxPerTask: LOCAL_MAX, maxTasks: Math.max(0, LOCAL_BATCHES - this.#inFlight.size) }
   }
 
   /** of registers that became ready, those to claim and run here at once (by task): few, and this process not busy */

@@ -1,6 +1,7 @@
 // compile(): the manifest turned into what the engine acts on — queues, schedules, the graph and
-// its derived relations. Pure: no I/O, deterministic, snapshot-testable. evaluate() is the one place
-// that decides, from a transient's statuses, which of its tasks are ready and how far along it is.
+// its derived relations. Pure: no I/O, deterministic, snapshot-testable. evaluate() decides, from a
+// transient's statuses, which of its tasks are ready and how far along it is; migration 008's
+// evaluate() decides the same in the database for run results (test/engine/evaluate-sql.test.ts).
 import { createHash } from 'node:crypto'
 import { BUILTIN_STATUSES, type Manifest, type ProcessingStatus, type StatusType, type Task, type TaskSchedule } from './types.ts'
 
@@ -34,7 +35,8 @@ export interface Plan {
   readonly graphHash: string
 }
 
-const SETTLING = new Set<string>([BUILTIN_STATUSES.notProcessed, BUILTIN_STATUSES.processing])
+/** the statuses of a task not settled yet: a prerequisite on another status may still come to hold */
+export const SETTLING: ReadonlySet<string> = new Set<string>([BUILTIN_STATUSES.notProcessed, BUILTIN_STATUSES.processing])
 
 /** A cron expression for cadences pg-boss's minute-granular cron expresses exactly, else null. */
 export function cronFor (seconds: number): string | null {

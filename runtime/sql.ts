@@ -171,50 +171,39 @@ export function storeSql (s: string) {
       FROM ${s}.task_status ts JOIN ${s}.transient t ON t.id = ts.transient_id
       WHERE ts.transient_id = ANY($1::int[]) ORDER BY ts.transient_id, ts.task FOR UPDATE OF ts`,
     // A transition's writes in one statement: the registers (a result, readiness), the transients'
-    // progress and the history rows. A register marked `claim` (made ready here, and to run in this
-    // process: a push) is claimed in the same update while its task is enabled, and stays ready
-    // otherwise; the statement returns the registers it claimed, each with its transient and every
-    // other task's state as the transaction saw it before this statement (the caller lays the writes
-    // of this statement over them). $5: the claiming worker.
+    // progress and the history rows.
     writeTransition: `WITH w AS (
         UPDATE ${s}.task_status ts SET
-          ready = u.ready AND k.name IS NULL,
-          status = CASE WHEN k.name IS NOT NULL THEN 'processing' ELSE coalesce(u.status, ts.status) END,
-          owner = CASE WHEN k.name IS NOT NULL THEN $5 WHEN u.status IS NULL THEN ts.owner END,
-          attempts = CASE WHEN k.name IS NOT NULL THEN ts.attempts + 1 ELSE coalesce(u.attempts, ts.attempts) END,
-          started_at = CASE WHEN k.name IS NOT NULL THEN now() ELSE ts.started_at END,
-          updated_at = CASE WHEN k.name IS NOT NULL OR u.status IS NOT NULL THEN now() ELSE ts.updated_at END,
+          ready = u.ready,
+          status = coalesce(u.status, ts.status),
+          owner = CASE WHEN u.status IS NULL THEN ts.owner END,
+          attempts = coalesce(u.attempts, ts.attempts),
+          updated_at = CASE WHEN u.status IS NOT NULL THEN now() ELSE ts.updated_at END,
           duration_ms = coalesce(u.duration_ms, ts.duration_ms),
           output = CASE WHEN u.set_output THEN u.output ELSE ts.output END,
           last_error = CASE WHEN u.status IS NULL THEN ts.last_error ELSE u.last_error END,
           -- a status written sets why it is to run next and when (a retry's back-off); a register that
           -- became ready through its prerequisites starts with neither
-          cause = CASE WHEN k.name IS NOT NULL THEN NULL WHEN u.status IS NOT NULL THEN u.cause
+          cause = CASE WHEN u.status IS NOT NULL THEN u.cause
             WHEN u.ready AND NOT ts.ready THEN (SELECT $4::text FROM ${s}.task e WHERE e.name = ts.task AND coalesce(e.enabled_override, e.declared_enabled))
             ELSE ts.cause END,
-          due_at = CASE WHEN k.name IS NOT NULL THEN NULL WHEN u.status IS NOT NULL THEN now() + make_interval(secs => u.due_seconds)
+          due_at = CASE WHEN u.status IS NOT NULL THEN now() + make_interval(secs => u.due_seconds)
             WHEN u.ready AND NOT ts.ready THEN NULL ELSE ts.due_at END
         FROM jsonb_to_recordset($1::jsonb) AS u(id int, task text, ready boolean, status text, duration_ms float8,
-            set_output boolean, output jsonb, last_error text, attempts int, cause text, due_seconds float8, claim boolean)
-          LEFT JOIN ${s}.task k ON u.claim AND k.name = u.task AND k.in_manifest AND coalesce(k.enabled_override, k.declared_enabled)
+            set_output boolean, output jsonb, last_error text, attempts int, cause text, due_seconds float8)
         WHERE ts.transient_id = u.id AND ts.task = u.task
-        RETURNING ts.transient_id, ts.task, ts.attempts, k.name IS NOT NULL AS claimed
       ), p AS (
         UPDATE ${s}.transient t SET progress = p.progress, processing_status = p.processing_status
         FROM jsonb_to_recordset($2::jsonb) AS p(id int, progress int, processing_status text)
         WHERE t.id = p.id
-      ), h AS (
-        INSERT INTO ${s}.run (transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output)
-        SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
-        FROM jsonb_to_recordset($3::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
-          duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)
       )
-      SELECT w.transient_id AS id, w.task, w.attempts, t.name, t.ra_deg, t.dec_deg, t.public_timestamp, t.redshift, t.data,
-        (SELECT coalesce(jsonb_object_agg(o.task, jsonb_build_object('status', o.status, 'output', o.output)), '{}'::jsonb)
-           FROM ${s}.task_status o WHERE o.transient_id = t.id AND o.task <> w.task) AS tasks,
-        coalesce($4, 'sweep') AS cause
-      FROM w JOIN ${s}.transient t ON t.id = w.transient_id WHERE w.claimed
-      ORDER BY w.transient_id, w.task`,
+      INSERT INTO ${s}.run (transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output)
+      SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
+      FROM jsonb_to_recordset($3::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,
+        duration_ms float8, status text, error text, stack text, attempt int, worker text, cause text, action text, output jsonb)`,
+    // a batch of run results in one call, outside any transaction of the client's (migration 008)
+    completeRuns: `SELECT id, task, claimed, name, public_timestamp, attempts, ra_deg, dec_deg, redshift, data, tasks, cause
+      FROM ${s}.complete_runs($1::jsonb, $2::jsonb, $3, $4, $5::text[], $6, $7)`,
     insertRuns: `INSERT INTO ${s}.run (transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output)
       SELECT transient, task, started_at, finished_at, duration_ms, status, error, stack, attempt, worker, cause, action, output
       FROM jsonb_to_recordset($1::jsonb) AS r(transient text, task text, started_at timestamptz, finished_at timestamptz,

@@ -1,15 +1,17 @@
 // The status store: transients, their per-task registers, run history, and the manifest as last
-// applied. Every status change goes through transition(), which locks the transient's registers,
-// lets the caller decide the writes, re-evaluates readiness and progress from the graph, and
-// writes it all in one statement — so `ready` (what sweeps and pushes act on) never goes stale.
+// applied. A status changes in one of two ways, each of which locks the transient's registers,
+// decides the writes, re-evaluates readiness and progress from the graph, and writes it all in one
+// transaction — so `ready` (what sweeps and pushes act on) never goes stale: completeRuns() for run
+// results (one call of migration 008's complete_runs(), deciding in the database), transition() for
+// everything else (the caller decides in JavaScript).
 import { createHash } from 'node:crypto'
 import type { Db, Queryable } from './database.ts'
-import { evaluate, type Plan } from './plan.ts'
+import { SETTLING, evaluate, type Plan } from './plan.ts'
 import { storeSql, type StoreSql } from './sql.ts'
 import type { RunCause, TransientFilter } from './control.ts'
 import { BlastInvalidCursor } from './errors.ts'
 import { TRANSIENT_NAME_PATTERN, isDateTime } from './transient-rules.ts'
-import type { TransientInput } from './types.ts'
+import { BUILTIN_STATUSES, type TransientInput } from './types.ts'
 import type { TransientRow } from './plugin-io.ts'
 
 export interface Register {
@@ -69,6 +71,24 @@ export interface ReadyRef {
   public_timestamp: Date | null
 }
 
+/**
+ * A run's end as complete_runs() writes it: its history row (attempt: the claim's; the register is
+ * written only while it is still that claim) and the register's new state.
+ */
+export interface RunResult extends HistoryRow {
+  id: number
+  /** `output` replaces the stored output */
+  set_output: boolean
+  /** a released run: its attempt not counted */
+  attempts: number | null
+  /** a retry: why it runs next, and in how many seconds */
+  next_cause: RunCause | null
+  due_seconds: number | null
+}
+
+/** which registers made ready a result's call claims at once: of tasks, at most maxPerTask of one, maxTasks tasks */
+export interface ClaimLimits { tasks: string[]; maxPerTask: number; maxTasks: number }
+
 /** a claimed register: the transient as a plugin's view is built from it (every other task's state) */
 export interface ClaimedRow extends TransientRow {
   id: number
@@ -95,8 +115,8 @@ export class Store {
     this.schema = schema
     this.sql = storeSql(schema)
     // the run path's and the ingest's statements: parsed once per connection, not at every call
-    const { claim, claimReady, readyWaiting, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters } = this.sql
-    db.prepare({ claim, claimReady, readyWaiting, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters })
+    const { claim, claimReady, readyWaiting, completeRuns, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters } = this.sql
+    db.prepare({ claim, claimReady, readyWaiting, completeRuns, lockRegisters, writeTransition, transientIdsByName, insertTransients, insertRegisters })
   }
 
   // ---- manifest reconciliation ----
@@ -146,78 +166,62 @@ export class Store {
   // ---- the one way statuses change ----
 
   /**
+   * The general transition (a release, a reset, a recovery, a re-evaluation; a run's result goes
+   * through completeRuns, which decides the same in the database).
    * `readyCause`: recorded on the registers this transition makes ready through their prerequisites,
    * while their task is enabled (`push`: whichever process claims them, they run because of this
    * transition); null leaves them to run as `sweep`.
    */
-  transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
-    if (!ids.length) return Promise.resolve([])
-    return this.db.transaction(async tx => (await this.#transition(tx, plan, ids, decide, readyCause, null)).ready)
+  async transition (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null = 'push'): Promise<ReadyRef[]> {
+    if (!ids.length) return []
+    return this.db.transaction(async tx => {
+      const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
+      const { writes, history } = decide(registers)
+      const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
+      const byTransient = new Map<number, Register[]>()
+      for (const register of registers) groupInto(byTransient, register.id, register)
+      const updates: object[] = []
+      const progress: object[] = []
+      const ready: ReadyRef[] = []
+      for (const [id, list] of byTransient) {
+        const status = new Map(list.map(register => [register.task, written.get(`${id}\u0000${register.task}`)?.status ?? register.status]))
+        const evaluation = evaluate(plan, task => status.get(task))
+        progress.push({ id, progress: evaluation.progress, processing_status: evaluation.processingStatus })
+        for (const register of list) {
+          const write = written.get(`${id}\u0000${register.task}`)
+          const nowReady = evaluation.ready.has(register.task)
+          if (nowReady && !register.ready) ready.push({ id, name: register.name, task: register.task, public_timestamp: register.public_timestamp })
+          if (!write && nowReady === register.ready) continue
+          updates.push(write
+            ? {
+                id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
+                set_output: write.output !== undefined, output: write.output?.value ?? null,
+                last_error: write.lastError ?? null, attempts: write.attempts ?? null,
+                cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
+              }
+            : { id, task: register.task, ready: nowReady })
+        }
+      }
+      await tx.query(this.sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause])
+      return ready
+    })
   }
 
   /**
-   * A transition that also claims the registers it made ready that `pick` chooses (by task) for
-   * `owner`, in the statement that writes it: the process that finished a run starts its dependents
-   * without another round trip or commit, and no other process can claim them first.
+   * A batch of run results in one call (migration 008's complete_runs): each result still owning its
+   * register is written, readiness and progress re-evaluated, every result's history recorded, and the
+   * registers made ready that `claim` allows claimed for `owner` in the same statement. Returns the
+   * registers made ready and due, and of them those claimed, by task.
    */
-  transitionClaiming (plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, owner: string,
-    pick: (ready: ReadyRef[]) => Map<string, number[]>): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
-    return this.db.transaction(tx => this.#transition(tx, plan, ids, decide, 'push', { owner, pick }))
-  }
-
-  async #transition (tx: Queryable, plan: Plan, ids: readonly number[], decide: (registers: Register[]) => Decision, readyCause: RunCause | null,
-    claim: { owner: string; pick: (ready: ReadyRef[]) => Map<string, number[]> } | null): Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
-    const registers = await tx.query<Register>(this.sql.lockRegisters, [ids])
-    const { writes, history } = decide(registers)
-    const written = new Map(writes.map(write => [`${write.id}\u0000${write.task}`, write]))
-    const byTransient = new Map<number, Register[]>()
-    for (const register of registers) groupInto(byTransient, register.id, register)
-    const updates: Array<Record<string, unknown>> = []
-    const progress: object[] = []
+  async completeRuns (plan: Plan, results: readonly RunResult[], owner: string, discarded: string, claim: ClaimLimits):
+  Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
+    const rows = await this.db.query<ClaimedRow & { task: string; claimed: boolean }>(this.sql.completeRuns,
+      [JSON.stringify(results), planJson(plan), owner, discarded, claim.tasks, claim.maxPerTask, claim.maxTasks])
     const ready: ReadyRef[] = []
-    const becameReady = new Map<string, Record<string, unknown>>()
-    for (const [id, list] of byTransient) {
-      const status = new Map(list.map(register => [register.task, written.get(`${id}\u0000${register.task}`)?.status ?? register.status]))
-      const evaluation = evaluate(plan, task => status.get(task))
-      progress.push({ id, progress: evaluation.progress, processing_status: evaluation.processingStatus })
-      for (const register of list) {
-        const write = written.get(`${id}\u0000${register.task}`)
-        const nowReady = evaluation.ready.has(register.task)
-        if (nowReady && !register.ready) ready.push({ id, name: register.name, task: register.task, public_timestamp: register.public_timestamp })
-        if (!write && nowReady === register.ready) continue
-        const update: Record<string, unknown> = write
-          ? {
-              id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
-              set_output: write.output !== undefined, output: write.output?.value ?? null,
-              last_error: write.lastError ?? null, attempts: write.attempts ?? null,
-              cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
-            }
-          : { id, task: register.task, ready: nowReady }
-        updates.push(update)
-        if (!write && nowReady) becameReady.set(`${id}\u0000${register.task}`, update)
-      }
-    }
-    // of the registers made ready here, those this process runs at once are claimed by the write itself
-    if (claim) {
-      for (const [task, chosen] of claim.pick(ready)) {
-        for (const id of chosen) {
-          const update = becameReady.get(`${id}\u0000${task}`)
-          if (update) update.claim = true
-        }
-      }
-    }
-    const rows = await tx.query<ClaimedRow & { task: string }>(this.sql.writeTransition,
-      [JSON.stringify(updates), JSON.stringify(progress), JSON.stringify(history), readyCause, claim?.owner ?? null])
     const claimed = new Map<string, ClaimedRow[]>()
-    const writesOf = new Map<number, StatusWrite[]>()
-    if (rows.length) for (const write of writes) groupInto(writesOf, write.id, write)
-    for (const { task, ...row } of rows) {
-      // the other tasks' states as the statement found them, with what it wrote over them
-      for (const write of writesOf.get(row.id) ?? []) {
-        if (write.task === task) continue
-        row.tasks[write.task] = { status: write.status, output: write.output ? write.output.value : row.tasks[write.task]?.output ?? null }
-      }
-      groupInto(claimed, task, row)
+    for (const { claimed: isClaimed, task, ...row } of rows) {
+      if (isClaimed) groupInto(claimed, task, row)
+      else ready.push({ id: row.id, name: row.name, task, public_timestamp: row.public_timestamp })
     }
     return { ready, claimed }
   }
@@ -471,6 +475,23 @@ export function decodeRunCursor (cursor: string): string {
   const id = cursorText(cursor)
   if (!/^[1-9]\d{0,17}$/.test(id)) throw invalidCursor(cursor)
   return id
+}
+
+const PLAN_JSON = new WeakMap<Plan, string>()
+
+/** the graph as migration 008's evaluate() reads it: the same rules as plan.ts evaluate() */
+export function planJson (plan: Plan): string {
+  let json = PLAN_JSON.get(plan)
+  if (json === undefined) {
+    json = JSON.stringify({
+      tasks: plan.transientTasks.map(planned => ({ n: planned.name, p: Object.entries(planned.task.prerequisites) })),
+      settling: [...SETTLING],
+      errors: [...plan.statusTypes].filter(([, type]) => type === 'error').map(([message]) => message),
+      np: BUILTIN_STATUSES.notProcessed
+    })
+    PLAN_JSON.set(plan, json)
+  }
+  return json
 }
 
 /** adds value to the list of key in groups */

@@ -66,9 +66,9 @@ t.test('the run path reads its batch by key, not by scanning the tables', async 
   t.same(scans(lock), [], `lockRegisters: ${lock.join(', ')}`)
   const claim = await explain(sql.claimReady, ['Task A', 'w', 100])
   t.same(scans(claim), [], `claimReady: ${claim.join(', ')}`)
-  const updates = ids.map(id => ({ id, task: 'Task A', ready: false, status: 'processed', duration_ms: 1, set_output: false, output: null, last_error: null, attempts: null, cause: null, due_seconds: null, claim: false }))
+  const updates = ids.map(id => ({ id, task: 'Task A', ready: false, status: 'processed', duration_ms: 1, set_output: false, output: null, last_error: null, attempts: null, cause: null, due_seconds: null }))
   const progress = ids.map(id => ({ id, progress: 20, processing_status: 'processing' }))
-  const write = await explain(sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), '[]', 'push', null])
+  const write = await explain(sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), '[]', 'push'])
   t.same(scans(write), [], `writeTransition: ${write.join(', ')}`)
 })
 

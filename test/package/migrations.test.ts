@@ -89,7 +89,8 @@ const SHIPPED: Readonly<Record<string, string>> = {
   '004_system_runs.sql': '1733befd56ec754427585e3819d7ef051cf50bfa02af8746ffdaef3a4bd4614a',
   '005_counts.sql': '96c531bb8560e2f1af74ba274b79c8975b10139174600315dabb0f4f25ba7abf',
   '006_registers_queue.sql': '8da45ed9625f45a5aa0769b87d1389d60b6a6fa0054696fc929154b945097b73',
-  '007_leaner_writes.sql': '6d5ea32f1b1266797a87f66ff7ab6359f7e4ab5902a3bf692f330cf22b61a098'
+  '007_leaner_writes.sql': '6d5ea32f1b1266797a87f66ff7ab6359f7e4ab5902a3bf692f330cf22b61a098',
+  '008_complete_runs.sql': '95da94aee8b2ab5efbccf73a88b9bdf2b115695207a5709e6d333241bdaeca5b'
 }
 
 t.test('shipped migrations are unchanged, numbered in sequence, and every file is known', async t => {
