@@ -5,8 +5,10 @@
 // for lockRegisters). Checked with EXPLAIN on both databases, on 6,000 transients of the chain.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import { withSessionSettings } from '../../runtime/database.ts'
-import { onPostgres, startTestRuntime } from '../helpers/runtime.ts'
+import { planJson } from '../../runtime/store.ts'
+import { DATABASE_URL, onPostgres, startTestRuntime } from '../helpers/runtime.ts'
 
 const manifest = fileURLToPath(new URL('../fixtures/engine/chain.yaml', import.meta.url))
 const N = 6000
@@ -70,6 +72,52 @@ t.test('the run path reads its batch by key, not by scanning the tables', async 
   const progress = ids.map(id => ({ id, progress: 20, processing_status: 'processing' }))
   const write = await explain(sql.writeTransition, [JSON.stringify(updates), JSON.stringify(progress), '[]', 'push'])
   t.same(scans(write), [], `writeTransition: ${write.join(', ')}`)
+})
+
+// A result's write is one call of complete_runs() (migration 008), whose statements PL/pgSQL plans
+// once per connection (the function sets plan_cache_mode = force_generic_plan): each of those generic
+// plans must read by key. auto_explain logs every statement the call runs, plan included, to this
+// session (PostgreSQL only: it needs a superuser to LOAD, and PGlite has no auto_explain).
+t.test("complete_runs' statements read by key under their generic plans", { skip: onPostgres ? false : 'PostgreSQL only (auto_explain)' }, async t => {
+  const runtime = await startTestRuntime(t, { manifest, claimTasks: [] })
+  const { db, schema } = runtime.store
+  for (let i = 0; i < N; i += 1000) {
+    await runtime.upsertMany(Array.from({ length: 1000 }, (_, k) => ({ name: `2024cr${i + k}`, ra_deg: 1, dec_deg: 2 })))
+  }
+  // no ANALYZE: the tables grew from empty, as on a fresh install before autovacuum looks at them
+  const client = new pg.Client({ connectionString: withSessionSettings(DATABASE_URL!, ['random_page_cost=1.1']) })
+  await client.connect()
+  t.teardown(() => client.end())
+  const plans: string[] = []
+  client.on('notice', notice => { if (/duration: .* plan:/.test(notice.message ?? '')) plans.push(notice.message!) })
+  const statements = new Set<string>()
+  for (let round = 0; round < 3; round++) {
+    await client.query('BEGIN')
+    await client.query("LOAD 'auto_explain'")
+    await client.query('SET LOCAL auto_explain.log_min_duration = 0')
+    await client.query('SET LOCAL auto_explain.log_nested_statements = on')
+    await client.query('SET LOCAL client_min_messages = log')
+    const claimed = await runtime.store.claimReady('Task A', 'w', 100)
+    const now = new Date().toISOString()
+    const results = claimed.map(row => ({
+      id: row.id, task: 'Task A', attempt: row.attempts, status: 'processed', duration_ms: 1, set_output: true, output: { n: 1 },
+      error: null, stack: null, attempts: null, next_cause: null, due_seconds: null,
+      transient: row.name, started_at: now, finished_at: now, worker: 'w', cause: 'push', action: null
+    }))
+    plans.length = 0
+    // the dependents made ready are claimed too (claim_max above the batch): every statement runs
+    const rows = await client.query(`SELECT * FROM ${schema}.complete_runs($1::jsonb, $2::jsonb, 'w', 'gone', $3::text[], 1000, 16)`,
+      [JSON.stringify(results), planJson(runtime.plan), ['Task B', 'Task D']])
+    await client.query('ROLLBACK')
+    t.equal(rows.rows.filter(row => row.claimed).length, 200, `round ${round + 1}: Task B and Task D claimed on the 100 transients`)
+    for (const plan of plans) {
+      const text = /Query Text: ([^\n]*)/.exec(plan)?.[1]?.trim() ?? ''
+      statements.add(text.slice(0, 40))
+      const seq = [...plan.matchAll(/Seq Scan on (task_status|transient|run)\b/g)].map(m => m[0])
+      t.same(seq, [], `round ${round + 1}, ${text.slice(0, 60)}`)
+    }
+  }
+  t.ok(statements.size >= 6, `the call's statements were seen: ${[...statements].join(' | ')}`)
 })
 
 t.test('the settings go after the options a URL carries, and leave its other parameters', async t => {
