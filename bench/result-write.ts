@@ -5,7 +5,8 @@
 //   locked read, JavaScript's evaluate() and the write, COMMIT);
 // - complete_runs(): one call, as shipped (its statements planned once per connection);
 // - complete_runs() with PostgreSQL's default plan_cache_mode (a copy without the function's SET):
-//   PL/pgSQL then plans its statements anew at most calls.
+//   PL/pgSQL then chooses, statement by statement, between planning anew at each call and a generic
+//   plan.
 // Not one of `npm run bench`'s scenarios: run it alone,
 //   DATABASE_URL=postgres://… npx node bench/result-write.ts
 import { readFileSync } from 'node:fs'
@@ -35,7 +36,7 @@ try {
   // the shipped function, renamed, without its plan_cache_mode setting
   const shipped = readFileSync(new URL('../runtime/migrations/008_complete_runs.sql', import.meta.url), 'utf8')
   const fn = shipped.slice(shipped.indexOf('CREATE FUNCTION {{schema}}.complete_runs('))
-  await db.query(fn.replaceAll('{{schema}}', schema).replace('.complete_runs(', '.complete_runs_replanned(')
+  await db.query(fn.replaceAll('{{schema}}', schema).replaceAll('complete_runs', 'complete_runs_replanned')
     .replace(/^SET plan_cache_mode = force_generic_plan$/m, '').replace(/;\s*$/, ''))
 
   const now = () => new Date().toISOString()
@@ -51,7 +52,7 @@ try {
       history: rows.map(history)
     })),
     'complete_runs(), as shipped': rows => store.completeRuns(plan, rows.map(result), OWNER, 'discarded', limits),
-    'complete_runs(), planned at each call': rows => db.query(`SELECT * FROM ${schema}.complete_runs_replanned($1::jsonb, $2::jsonb, $3, 'discarded', '{}', 10, 16)`,
+    'complete_runs(), plan_cache_mode auto': rows => db.query(`SELECT * FROM ${schema}.complete_runs_replanned($1::jsonb, $2::jsonb, $3, 'discarded', '{}', 10, 16)`,
       [JSON.stringify(rows.map(result)), JSON.stringify({ tasks: [{ n: 'Process', p: [] }], settling: ['not processed', 'processing'], errors: ['failed'], np: 'not processed' }), OWNER])
   }
   console.log(`a batch of run results written three ways, alternated call by call, on ${N.toLocaleString('en')} transients of a one-task manifest (${db.kind})`)

@@ -72,12 +72,11 @@ CREATE FUNCTION {{schema}}.complete_runs(results jsonb, plan jsonb, owner text, 
 RETURNS TABLE (id int, task text, claimed boolean, name text, public_timestamp timestamptz, attempts int,
   ra_deg float8, dec_deg float8, redshift float8, data jsonb, tasks jsonb, cause text)
 LANGUAGE plpgsql VOLATILE
--- Its statements' cost estimates can pass jit_above_cost: compiling them took 0.5 s of a call that
--- runs in milliseconds (seen with four processes at 10,000 transients).
+-- Its statements' cost estimates can pass jit_above_cost: compiling them took far longer than
+-- running them (seen with four processes at 10,000 transients).
 SET jit = off
--- Each statement is planned once per connection, not at every call: planning them took more time
--- than running them (pgbench, one result per call: 1.38 ms a call, 0.86 ms with generic plans). Their
--- generic plans read by key (above; test/engine/run-path-plans.test.ts checks them on PostgreSQL).
+-- Each statement is planned once per connection, not again at most calls. Their generic plans read
+-- by key (above; test/engine/run-path-plans.test.ts checks them on PostgreSQL).
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
