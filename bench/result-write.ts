@@ -10,28 +10,16 @@
 // Not one of `npm run bench`'s scenarios: run it alone,
 //   DATABASE_URL=postgres://… npx node bench/result-write.ts
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { createLogger } from '../runtime/logger.ts'
-import { Runtime } from '../runtime/runtime.ts'
 import type { ClaimedRow, HistoryRow, RunResult, StatusWrite } from '../runtime/store.ts'
-import { DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
+import { idleRuntime } from './lib/idle-runtime.ts'
 import { median, percentile } from './lib/stats.ts'
-import { singleTaskManifest, writeProject } from './lib/workflow.ts'
 
 const N = 12_000
 const OWNER = 'bench-writer'
-const dir = tempDir('result-write')
-const { schema, bossSchema } = freshSchemas()
-writeProject(dir, singleTaskManifest())
 // no lane claims: this script claims and writes
-const runtime = await Runtime.start({ manifest: join(dir, 'blast.tasks.yaml'), databaseUrl: DATABASE_URL, dataDir: DATABASE_URL ? null : join(dir, 'data'), schema, bossSchema, logger: createLogger('warn'), claimTasks: [] })
+const { runtime, schema, done } = await idleRuntime(N, 'rw')
 try {
-  for (let i = 0; i < N; i += 1000) {
-    await runtime.upsertMany(Array.from({ length: 1000 }, (_, k) => ({ name: `rw${i + k}`, ra_deg: 1, dec_deg: 2, public_timestamp: new Date(Date.UTC(2024, 0, 1) + (i + k) * 1000).toISOString() })))
-  }
   const { db, store } = runtime
-  await db.query(`VACUUM ANALYZE ${schema}.transient`)
-  await db.query(`VACUUM ANALYZE ${schema}.task_status`)
   const plan = runtime.plan
   // the shipped function, renamed, without its plan_cache_mode setting
   const shipped = readFileSync(new URL('../runtime/migrations/008_complete_runs.sql', import.meta.url), 'utf8')
@@ -78,7 +66,5 @@ try {
   const [runs] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.run`)
   console.log(`check: ${runs!.n.toLocaleString('en')} history rows; ${left!.n.toLocaleString('en')} registers not yet processed (never claimed)`)
 } finally {
-  await runtime.stop()
-  await dropSchemas(schema, bossSchema)
-  removeDir(dir)
+  await done()
 }

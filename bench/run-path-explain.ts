@@ -4,27 +4,15 @@
 // their results. Each runs in a transaction that is rolled back, 5 times; the median execution
 // time and the plan's scans are printed. Not one of `npm run bench`'s scenarios: run it alone,
 //   DATABASE_URL=postgres://… npx node bench/run-path-explain.ts
-import { join } from 'node:path'
-import { createLogger } from '../runtime/logger.ts'
-import { Runtime } from '../runtime/runtime.ts'
-import { DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
+import { idleRuntime } from './lib/idle-runtime.ts'
 import { median } from './lib/stats.ts'
-import { singleTaskManifest, writeProject } from './lib/workflow.ts'
 
 const N = 10_000
 class Rollback extends Error {}
-const dir = tempDir('explain')
-const { schema, bossSchema } = freshSchemas()
-writeProject(dir, singleTaskManifest())
 // no lane claims: the registers stay as ingested
-const runtime = await Runtime.start({ manifest: join(dir, 'blast.tasks.yaml'), databaseUrl: DATABASE_URL, dataDir: DATABASE_URL ? null : join(dir, 'data'), schema, bossSchema, logger: createLogger('warn'), claimTasks: [] })
+const { runtime, schema, done } = await idleRuntime(N, 'ex')
 try {
-  for (let i = 0; i < N; i += 1000) {
-    await runtime.upsertMany(Array.from({ length: 1000 }, (_, k) => ({ name: `ex${i + k}`, ra_deg: 1, dec_deg: 2, public_timestamp: new Date(Date.UTC(2024, 0, 1) + (i + k) * 1000).toISOString() })))
-  }
   const { db, sql } = runtime.store
-  await db.query(`VACUUM ANALYZE ${schema}.transient`)
-  await db.query(`VACUUM ANALYZE ${schema}.task_status`)
   const ids = (await db.query<{ id: number }>(`SELECT id FROM ${schema}.transient ORDER BY id LIMIT 100`)).map(row => row.id)
   const now = new Date().toISOString()
   const updates = ids.map(id => ({ id, task: 'Process', ready: false, status: 'processed', duration_ms: 1, set_output: false, output: null, last_error: null, attempts: null, cause: null, due_seconds: null }))
@@ -54,7 +42,5 @@ try {
     }
   }
 } finally {
-  await runtime.stop()
-  await dropSchemas(schema, bossSchema)
-  removeDir(dir)
+  await done()
 }
