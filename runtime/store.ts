@@ -5,7 +5,7 @@
 // results (one call of migration 008's complete_runs(), deciding in the database), transition() for
 // everything else (the caller decides in JavaScript).
 import { createHash } from 'node:crypto'
-import type { Db, Queryable } from './database.ts'
+import type { Db } from './database.ts'
 import { SETTLING, evaluate, type Plan } from './plan.ts'
 import { storeSql, type StoreSql } from './sql.ts'
 import type { RunCause, TransientFilter } from './control.ts'
@@ -163,7 +163,7 @@ export class Store {
     }
   }
 
-  // ---- the one way statuses change ----
+  // ---- the two ways statuses change ----
 
   /**
    * The general transition (a release, a reset, a recovery, a re-evaluation; a run's result goes
@@ -211,7 +211,7 @@ export class Store {
    * A batch of run results in one call (migration 008's complete_runs): each result still owning its
    * register is written, readiness and progress re-evaluated, every result's history recorded, and the
    * registers made ready that `claim` allows claimed for `owner` in the same statement. Returns the
-   * registers made ready and due, and of them those claimed, by task.
+   * registers made ready and due that it left to the lanes, and those it claimed, by task.
    */
   async completeRuns (plan: Plan, results: readonly RunResult[], owner: string, discarded: string, claim: ClaimLimits):
   Promise<{ ready: ReadyRef[]; claimed: Map<string, ClaimedRow[]> }> {
