@@ -14,7 +14,9 @@ import { createLogger } from '../runtime/logger.ts'
 import { Runtime } from '../runtime/runtime.ts'
 import { phaseMain, runPhase } from './lib/child.ts'
 import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
+import { cpuWindow, type CpuTime } from './lib/cpu-time.ts'
 import { markMeasured, profileLines, readProfile } from './lib/profile.ts'
+import { serverStatementsWindow, type ServerStatement } from './lib/server-statements.ts'
 import { main, target, type BenchOptions, type ScenarioResult } from './lib/report.ts'
 import { RssPeak, int, mb, median, ratio, until } from './lib/stats.ts'
 import { singleTaskManifest, writeProject } from './lib/workflow.ts'
@@ -30,7 +32,7 @@ interface Input {
   manifest: string
 }
 
-interface Output { n: number; ms: number; perSecond: number; peakRss: number; maxRss: number }
+interface Output { n: number; ms: number; perSecond: number; peakRss: number; maxRss: number; cpu: CpuTime; statements: ServerStatement[] | null }
 
 const QUEUE = 'bench-throughput'
 const BATCH = 100
@@ -65,14 +67,16 @@ async function runtimePhase (input: Input): Promise<Output> {
     for (let i = 0; i < input.warmup; i += input.chunk) await runtime.upsertMany(inputs(i, Math.min(input.chunk, input.warmup - i)))
     await until(() => processed(input.warmup), { what: 'the warm-up runs' })
     markMeasured()
+    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
     const rss = new RssPeak()
+    const cpu = cpuWindow()
     const started = performance.now()
     for (let i = 0; i < input.n; i += input.chunk) await runtime.upsertMany(inputs(input.warmup + i, Math.min(input.chunk, input.n - i)))
     await until(() => processed(input.warmup + input.n), { what: 'every run', intervalMs: 5 })
     const ms = performance.now() - started
     const [history] = await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.run`)
     if (history.n < input.warmup + input.n) throw new Error(`only ${history.n} runs in the history`)
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024 }
+    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
   } finally {
     await runtime.stop()
   }
@@ -103,13 +107,15 @@ async function bossPhase (input: Input): Promise<Output> {
     for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
     await until(() => completed(input.warmup), { what: 'the warm-up jobs' })
     markMeasured()
+    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
     const rss = new RssPeak()
+    const cpu = cpuWindow()
     const started = performance.now()
     for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
     await until(() => completed(input.warmup + input.n), { what: 'every job', intervalMs: 5 })
     const ms = performance.now() - started
     if (handled < input.warmup + input.n) throw new Error(`only ${handled} jobs handled`)
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024 }
+    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
   } finally {
     await boss.stop({ graceful: false, close: true })
     await pglite?.close()
@@ -141,12 +147,14 @@ async function graphilePhase (input: Input): Promise<Output> {
     const send = (from: number, count: number) => utils.addJobs(Array.from({ length: count }, (_, i) => ({ identifier: 'noop', payload: { t: from + i } })))
     for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
     await until(() => completed(input.warmup), { what: 'the warm-up jobs' })
+    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
     const rss = new RssPeak()
+    const cpu = cpuWindow()
     const started = performance.now()
     for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
     await until(() => completed(input.warmup + input.n), { what: 'every job', intervalMs: 5 })
     const ms = performance.now() - started
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024 }
+    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
   } finally {
     await runner.stop()
     await utils.release()
@@ -156,6 +164,8 @@ async function graphilePhase (input: Input): Promise<Output> {
 await phaseMain('runtime', runtimePhase)
 await phaseMain('boss', bossPhase)
 await phaseMain('graphile', graphilePhase)
+
+const PHASE_NAMES: Record<Phase, string> = { runtime: 'runtime', boss: 'raw pg-boss', graphile: 'graphile-worker' }
 
 /** one side in a fresh process and fresh schemas (on the embedded database: in the scenario's one data folder) */
 type Phase = 'runtime' | 'boss' | 'graphile'
@@ -200,6 +210,28 @@ export async function throughput (options: BenchOptions): Promise<ScenarioResult
       `peak RSS of the process: runtime ${mb(peakRss)}, raw pg-boss ${mb(Math.max(...runs.boss.map(r => r.peakRss)))}` +
         (DATABASE_URL ? ' (PostgreSQL server memory not included)' : ' (embedded database included)')
     ]
+    // where the time goes: CPU per 1,000 runs in the measured window, median of the rounds
+    const perThousand = (phase: Phase, part: keyof CpuTime) => {
+      const values = runs[phase].map(r => r.cpu[part])
+      return values.includes(null) ? null : median(values.map(v => v! / runs[phase][0]!.n * 1000))
+    }
+    const cpuOf = (phase: Phase) => {
+      const own = perThousand(phase, 'processMs')!
+      const server = DATABASE_URL ? perThousand(phase, 'postgresMs') : null
+      return `${int(own)} ms in the process` + (server === null ? '' : ` + ${int(server)} ms in PostgreSQL = ${int(own + server)} ms`)
+    }
+    details.push(`CPU per 1,000 runs (median of the rounds): runtime ${cpuOf('runtime')}; raw pg-boss ${cpuOf('boss')}` +
+      (worker ? `; graphile-worker ${cpuOf('graphile')}` : '') + (DATABASE_URL ? '' : ' (the embedded database runs in the process)'))
+    // and in the server, statement by statement (where pg_stat_statements tracks them): the median round's
+    for (const phase of ['runtime', 'boss', 'graphile'] as const) {
+      const rounds = [...runs[phase]].sort((a, b) => a.perSecond - b.perSecond)
+      const middle = rounds[Math.floor((rounds.length - 1) / 2)]
+      if (!middle?.statements) continue
+      details.push(`${PHASE_NAMES[phase]}: server time per 1,000 runs by statement (pg_stat_statements, median round; nested: run inside a function):`)
+      for (const s of middle.statements.slice(0, 10)) {
+        details.push(`  ${(s.totalMs / middle.n * 1000).toFixed(1).padStart(6)} ms  ${int(s.calls / middle.n * 1000).padStart(5)} calls  ${s.nested ? 'nested ' : ''}${s.statement.slice(0, 110)}`)
+      }
+    }
     const metrics: Record<string, unknown> = {
       n, runtimeRunsPerSecond: runtime, bossJobsPerSecond: boss, ratio: runtime / boss, peakRssBytes: peakRss, rounds: runs,
       ...(worker ? { graphileJobsPerSecond: worker, graphileRatio: runtime / worker } : {})
