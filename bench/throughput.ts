@@ -217,8 +217,9 @@ export async function throughput (options: BenchOptions): Promise<ScenarioResult
     }
     const cpuOf = (phase: Phase) => {
       const own = perThousand(phase, 'processMs')!
+      const main = perThousand(phase, 'mainMs')!
       const server = DATABASE_URL ? perThousand(phase, 'postgresMs') : null
-      return `${int(own)} ms in the process` + (server === null ? '' : ` + ${int(server)} ms in PostgreSQL = ${int(own + server)} ms`)
+      return `${int(own)} ms in the process (${int(main)} on its main thread)` + (server === null ? '' : ` + ${int(server)} ms in PostgreSQL = ${int(own + server)} ms`)
     }
     details.push(`CPU per 1,000 runs (median of the rounds): runtime ${cpuOf('runtime')}; raw pg-boss ${cpuOf('boss')}` +
       (worker ? `; graphile-worker ${cpuOf('graphile')}` : '') + (DATABASE_URL ? '' : ' (the embedded database runs in the process)'))

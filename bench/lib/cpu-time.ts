@@ -35,17 +35,21 @@ function postgresTicks (): number | null {
   return seen ? ticks : null
 }
 
-export interface CpuTime { processMs: number; postgresMs: number | null }
+/** processMs: every thread of this process; mainMs: its main thread alone (the rest is its worker threads) */
+export interface CpuTime { processMs: number; mainMs: number; postgresMs: number | null }
 
 /** starts a window; call the result to read the CPU time spent since */
 export function cpuWindow (): () => CpuTime {
   const process0 = process.cpuUsage()
+  const main0 = process.threadCpuUsage()
   const postgres0 = postgresTicks()
   return () => {
     const used = process.cpuUsage(process0)
+    const main = process.threadCpuUsage(main0)
     const postgres1 = postgresTicks()
     return {
       processMs: (used.user + used.system) / 1000,
+      mainMs: (main.user + main.system) / 1000,
       postgresMs: postgres0 === null || postgres1 === null ? null : (postgres1 - postgres0) * TICK_MS
     }
   }

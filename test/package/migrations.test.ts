@@ -90,7 +90,8 @@ const SHIPPED: Readonly<Record<string, string>> = {
   '005_counts.sql': '96c531bb8560e2f1af74ba274b79c8975b10139174600315dabb0f4f25ba7abf',
   '006_registers_queue.sql': '8da45ed9625f45a5aa0769b87d1389d60b6a6fa0054696fc929154b945097b73',
   '007_leaner_writes.sql': '6d5ea32f1b1266797a87f66ff7ab6359f7e4ab5902a3bf692f330cf22b61a098',
-  '008_complete_runs.sql': '4467dc7bb2a670b38f9374227b206f4e27887a5e377ba25e30d5a9cc7596c799'
+  '008_complete_runs.sql': '4467dc7bb2a670b38f9374227b206f4e27887a5e377ba25e30d5a9cc7596c799',
+  '009_transient_room.sql': '462180b283d540645c5f4ae359bd45d2fceae7bdf5bed2a16f02ea6253c31ce6'
 }
 
 t.test('shipped migrations are unchanged, numbered in sequence, and every file is known', async t => {
