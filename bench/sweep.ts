@@ -1,6 +1,7 @@
 // Scenario 3, sweep cost at scale: transients × Blast's 17 tasks loaded in bulk with SQL (every task
 // `processed`), then: one sweep of a task when nothing is eligible; the first page of
-// GET /api/v1/transients?task=…&status=…; one sweep when 10,000 are eligible. Run at two sizes
+// GET /api/v1/transients?task=…&status=… (processed, not processed, failed) and of
+// ?processing_status=blocked; one sweep when 10,000 are eligible. Run at two sizes
 // (100,000 and 1,000,000 on PostgreSQL) to show the cost follows the eligible set, not the total.
 // At each size also, over real HTTP: GET /api/v1/tasks (its counts are kept, migration 005; target
 // <= 10 ms at the large size) and the status board's first render in Chromium (target <= 1 s;
@@ -119,12 +120,17 @@ async function measureSize (manifest: string, size: number, eligible: number, qu
     })
 
     const list: SizeResult['list'] = {}
-    for (const status of ['processed', 'not processed', 'failed']) {
-      const url = `/api/v1/transients?task=${encodeURIComponent(TASK)}&status=${encodeURIComponent(status)}`
+    // a task's status, and (no index: the walk, or a scan of the transients) a processing status none has
+    const queries: Array<[string, string]> = [
+      ...['processed', 'not processed', 'failed'].map((status): [string, string] => [status, `task=${encodeURIComponent(TASK)}&status=${encodeURIComponent(status)}`]),
+      ['processing_status=blocked', 'processing_status=blocked']
+    ]
+    for (const [name, query] of queries) {
+      const url = `/api/v1/transients?${query}`
       const first = await get(app, url)
       const times = [first.ms]
       for (let i = 1; i < (quick ? 2 : 5); i++) times.push((await get(app, url)).ms)
-      list[status] = { p50: median(times), items: first.body.items.length }
+      list[name] = { p50: median(times), items: first.body.items.length }
     }
     await app.listen({ port: 0, host: '127.0.0.1' })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
@@ -178,7 +184,7 @@ export async function sweep (options: BenchOptions): Promise<ScenarioResult> {
       `${int(r.size)} transients (${int(r.registers)} registers, loaded in ${int(r.loadSeconds)} s): ` +
       `sweep with nothing eligible p50 ${ms(r.emptySweep.p50)} (p95 ${ms(r.emptySweep.p95)}; bare ready-page query ${ms(r.emptyReadyPage.p50)}); ` +
       `with ${int(r.eligible)} eligible ${ms(r.eligibleSweep.p50)} (an explicit run: marking each register's cause included; bare ready pages ${ms(r.eligibleReadyPages.p50)}); ` +
-      `GET /transients?task&status first page: ${Object.entries(r.list).map(([status, l]) => `${status} ${ms(l.p50)}`).join(', ')}; ` +
+      `GET /transients first page (task & status; processing status): ${Object.entries(r.list).map(([status, l]) => `${status} ${ms(l.p50)}`).join(', ')}; ` +
       `GET /tasks over HTTP (kept counts, ${int(r.tasksHttp.bytes)} bytes) p50 ${ms(r.tasksHttp.p50)} p99 ${ms(r.tasksHttp.p99)}; ` +
       (r.board ? `board first render in Chromium p50 ${ms(r.board.p50)} (${r.board.ms.map(v => int(v)).join(' / ')} ms; ${r.board.tasks} tasks, ${r.board.rows} rows)` : 'board first render: skipped, /usr/bin/chromium is not installed'))
     if (results.length > 1) details.push(`growth ${int(small.size)} -> ${int(large.size)} (x${large.size / small.size}): empty sweep ${ratio(large.emptySweep.p50 / small.emptySweep.p50)}, ` +

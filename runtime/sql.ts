@@ -241,22 +241,7 @@ export function storeSql (s: string) {
       RETURNING t.name`,
     transientByName: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name = $1`,
     transientsAfter: `SELECT t.id, ${TRANSIENT_COLUMNS} FROM ${s}.transient t WHERE t.name > $1 ORDER BY t.name LIMIT $2`,
-    // filters are optional: a null parameter matches everything
-    // Oldest public_timestamp first, name on ties, those without one last: the (order_at, name) index of
-    // migration 003 walks it, and the keyset ($1 name, $2 order_at) resumes after the cursor's row.
-    // order_at is handed back as exact text (microseconds, UTC) so the cursor loses nothing.
-    // $4 task, $5 status, $6 statuses of a type: with any of them, a transient qualifies when one of its
-    // registers matches all that are given.
-    transientList: `SELECT t.id, ${TRANSIENT_COLUMNS},
-        to_char(t.public_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS order_at
-      FROM ${s}.transient t
-      WHERE ($1::text IS NULL OR (coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name) >
-             (coalesce($2::timestamptz, 'infinity'::timestamptz), $1::text))
-        AND ($3::text IS NULL OR t.processing_status = $3)
-        AND (($4::text IS NULL AND $5::text IS NULL AND $6::text[] IS NULL) OR EXISTS (SELECT 1 FROM ${s}.task_status ts
-             WHERE ts.transient_id = t.id AND ($4::text IS NULL OR ts.task = $4) AND ($5::text IS NULL OR ts.status = $5)
-               AND ($6::text[] IS NULL OR ts.status = ANY($6::text[]))))
-      ORDER BY coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name LIMIT $7`,
+    // the transient list: transientListQuery below
     registersOf: `SELECT task, status, updated_at, duration_ms, attempts, output, last_error, owner
       FROM ${s}.task_status WHERE transient_id = $1`,
     tasksOfMany: `SELECT transient_id AS id, task, status, output FROM ${s}.task_status WHERE transient_id = ANY($1::int[])`,
@@ -315,3 +300,46 @@ export function storeSql (s: string) {
 }
 
 export type StoreSql = ReturnType<typeof storeSql>
+
+/** a page of the transient list: each filter present narrows it; a task, a status and statuses
+ * (of a type) select transients with one register that matches all of them */
+export interface TransientListFilter {
+  after: { name: string; orderAt: string | null } | null
+  processingStatus: string | null
+  task: string | null
+  status: string | null
+  statuses: readonly string[] | null
+  limit: number
+}
+
+/**
+ * A page of the transient list. Oldest public_timestamp first, name on ties, those without one last:
+ * the (order_at, name) index of migration 003 walks it, and the keyset (the cursor's order_at and
+ * name) resumes after its row; order_at is handed back as exact text (microseconds, UTC) so the
+ * cursor loses nothing. Only the filters given are written into the statement: a filter written as
+ * "$n IS NULL OR …" hides from the planner the indexes that could answer it (a task's rare status
+ * at 1,000,000 transients read every register, about a second).
+ */
+export function transientListQuery (s: string, filter: TransientListFilter): { text: string; values: unknown[] } {
+  const values: unknown[] = []
+  const param = (value: unknown, type: string) => `$${values.push(value)}::${type}`
+  const where: string[] = []
+  if (filter.after) {
+    where.push(`(coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name) > (coalesce(${param(filter.after.orderAt, 'timestamptz')}, 'infinity'::timestamptz), ${param(filter.after.name, 'text')})`)
+  }
+  if (filter.processingStatus !== null) where.push(`t.processing_status = ${param(filter.processingStatus, 'text')}`)
+  const register: string[] = []
+  if (filter.task !== null) register.push(`ts.task = ${param(filter.task, 'text')}`)
+  if (filter.status !== null) register.push(`ts.status = ${param(filter.status, 'text')}`)
+  if (filter.statuses !== null) register.push(`ts.status = ANY(${param(filter.statuses, 'text[]')})`)
+  // a semi-join the planner may run either way: walking the list order and probing each transient's
+  // registers (many match), or collecting the matching registers first (few match: the partial
+  // index of migration 010, or task_status_processing) and sorting them
+  if (register.length) where.push(`t.id IN (SELECT ts.transient_id FROM ${s}.task_status ts WHERE ${register.join(' AND ')})`)
+  const text = `SELECT t.id, ${TRANSIENT_COLUMNS},
+      to_char(t.public_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS order_at
+    FROM ${s}.transient t
+    ${where.length ? `WHERE ${where.join('\n      AND ')}` : ''}
+    ORDER BY coalesce(t.public_timestamp, 'infinity'::timestamptz), t.name LIMIT ${param(filter.limit, 'int')}`
+  return { text, values }
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { Db } from './database.ts'
 import { SETTLING, evaluate, type Plan } from './plan.ts'
-import { storeSql, type StoreSql } from './sql.ts'
+import { storeSql, transientListQuery, type StoreSql } from './sql.ts'
 import type { RunCause, TransientFilter } from './control.ts'
 import { BlastInvalidCursor } from './errors.ts'
 import { TRANSIENT_NAME_PATTERN, isDateTime } from './transient-rules.ts'
@@ -389,10 +389,15 @@ export class Store {
     const ofType = filter.status_type === undefined
       ? null
       : [...plan.statusTypes].filter(([, type]) => type === filter.status_type).map(([message]) => message)
-    const rows = await this.db.query<R & { order_at: string | null }>(this.sql.transientList, [
-      after?.name ?? null, after?.orderAt ?? null, filter.processing_status ?? null,
-      filter.task ?? null, filter.status ?? null, ofType, limit + 1
-    ])
+    const { text, values } = transientListQuery(this.schema, {
+      after: after ? { name: after.name, orderAt: after.orderAt } : null,
+      processingStatus: filter.processing_status ?? null,
+      task: filter.task ?? null,
+      status: filter.status ?? null,
+      statuses: ofType,
+      limit: limit + 1
+    })
+    const rows = await this.db.query<R & { order_at: string | null }>(text, values)
     const page = rows.slice(0, limit)
     const last = page[page.length - 1]
     const nextCursor = rows.length > limit ? encodeCursor(JSON.stringify([last.order_at, last.name])) : null

@@ -145,7 +145,7 @@ t.test('upgrading a database that has registers: 005 counts them once', async t 
   await db.query(`INSERT INTO ${schema}.transient (name, ra_deg, dec_deg) SELECT 'u' || g, 1, 1 FROM generate_series(1, 30) g`)
   await db.query(`INSERT INTO ${schema}.task_status (transient_id, task, status)
     SELECT t.id, k, CASE WHEN t.id % 3 = 0 THEN 'failed' ELSE 'processed' END FROM ${schema}.transient t CROSS JOIN unnest(ARRAY['A', 'B']) k`)
-  t.same(await migrate(db, schema), ['005_counts.sql', '006_registers_queue.sql', '007_leaner_writes.sql', '008_complete_runs.sql', '009_transient_room.sql'], 'the upgrade applies 005 and what follows')
+  t.same(await migrate(db, schema), ['005_counts.sql', '006_registers_queue.sql', '007_leaner_writes.sql', '008_complete_runs.sql', '009_transient_room.sql', '010_registers_by_status.sql'], 'the upgrade applies 005 and what follows')
   const sql = storeSql(schema)
   const sorted = (rows: Count[]) => rows.map(key).sort()
   t.same(sorted(await db.query<Count>(sql.statusCounts)), ['A / failed = 10', 'A / processed = 20', 'B / failed = 10', 'B / processed = 20'])

@@ -1,0 +1,19 @@
+-- The transient list filtered by a task's status reads the registers in that status, not every
+-- register (issue 14). Migration 007 dropped task_status_by_status (task, status, transient_id) to
+-- write less per run; the list then probed, or hashed, all of a task's registers: a status few
+-- transients hold (failed, not processed) took about a second at 1,000,000 transients × 17 tasks.
+-- This index holds the registers in any status but two: `processed`, which most registers end in
+-- and which the list finds by walking the transients in order, and `processing`, which the claims
+-- write and the small partial index task_status_processing already holds. A run's claim and its
+-- result add no entry here (only a run that ends in another status does); a new transient's
+-- registers, all `not processed`, add one each.
+CREATE INDEX task_status_by_status ON {{schema}}.task_status (task, status, transient_id)
+  WHERE status <> 'processed' AND status <> 'processing';
+
+-- Which statuses each task's registers hold, together: the planner otherwise multiplies the share of
+-- a task by the share of a status, and when one task holds all of a status (ten thousand transients
+-- waiting on the same task) it guesses a few hundred, and collects and sorts them all instead of
+-- walking the list until its page is full.
+CREATE STATISTICS {{schema}}.task_status_task_status (mcv) ON task, status FROM {{schema}}.task_status;
+-- read now, not at autovacuum's next analyse
+ANALYZE {{schema}}.task_status;
