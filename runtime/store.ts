@@ -390,7 +390,7 @@ export class Store {
       ? null
       : [...plan.statusTypes].filter(([, type]) => type === filter.status_type).map(([message]) => message)
     const { text, values } = transientListQuery(this.schema, {
-      after: after ? { name: after.name, orderAt: after.orderAt } : null,
+      after,
       processingStatus: filter.processing_status ?? null,
       task: filter.task ?? null,
       status: filter.status ?? null,
