@@ -182,15 +182,14 @@ export function storeSql (s: string) {
           duration_ms = coalesce(u.duration_ms, ts.duration_ms),
           output = CASE WHEN u.set_output THEN u.output ELSE ts.output END,
           last_error = CASE WHEN u.status IS NULL THEN ts.last_error ELSE u.last_error END,
-          -- a status written sets why it is to run next and when (a retry's back-off); a register that
-          -- became ready through its prerequisites starts with neither
+          -- a status written sets why it is to run next, and is due at once (a retry's back-off is
+          -- complete_runs()'s); a register that became ready through its prerequisites starts with neither
           cause = CASE WHEN u.status IS NOT NULL THEN u.cause
             WHEN u.ready AND NOT ts.ready THEN (SELECT $4::text FROM ${s}.task e WHERE e.name = ts.task AND coalesce(e.enabled_override, e.declared_enabled))
             ELSE ts.cause END,
-          due_at = CASE WHEN u.status IS NOT NULL THEN now() + make_interval(secs => u.due_seconds)
-            WHEN u.ready AND NOT ts.ready THEN NULL ELSE ts.due_at END
+          due_at = CASE WHEN u.status IS NOT NULL OR (u.ready AND NOT ts.ready) THEN NULL ELSE ts.due_at END
         FROM jsonb_to_recordset($1::jsonb) AS u(id int, task text, ready boolean, status text, duration_ms float8,
-            set_output boolean, output jsonb, last_error text, attempts int, cause text, due_seconds float8)
+            set_output boolean, output jsonb, last_error text, attempts int, cause text)
         WHERE ts.transient_id = u.id AND ts.task = u.task
       ), p AS (
         UPDATE ${s}.transient t SET progress = p.progress, processing_status = p.processing_status

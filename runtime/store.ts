@@ -35,10 +35,8 @@ export interface StatusWrite {
   output?: { value: unknown }
   lastError?: string | null
   attempts?: number
-  /** why the register, ready again after this write, is to run (retry, recovery, api, cli) */
+  /** why the register, ready again after this write, is to run (recovery, api, cli) */
   cause?: RunCause
-  /** not claimed for this many seconds (a retry's back-off) */
-  dueSeconds?: number
 }
 
 export interface HistoryRow {
@@ -197,7 +195,7 @@ export class Store {
                 id, task: register.task, ready: nowReady, status: write.status, duration_ms: write.durationMs ?? null,
                 set_output: write.output !== undefined, output: write.output?.value ?? null,
                 last_error: write.lastError ?? null, attempts: write.attempts ?? null,
-                cause: write.cause ?? null, due_seconds: write.dueSeconds ?? null
+                cause: write.cause ?? null
               }
             : { id, task: register.task, ready: nowReady })
         }
