@@ -1,8 +1,9 @@
 // The 17-task latency in one process, with variants of the schema alternated: each variant is DDL run
 // on a fresh schema after the migrations (`{{schema}}` stands for it; `;` separates statements), and
 // each round runs every variant once, in turn, on the same database (the embedded one: one data
-// folder). A transient is upserted and timed until its 17 runs are counted in-process, so the
-// figures hold no HTTP, no child process and no polling; the first 10 of each round are left out (warm-up).
+// folder). A transient is upserted and timed until its 17 runs are counted in-process (the run counter
+// is read at every turn of the loop, the same for each variant), so the figures hold no HTTP, no child
+// process and no API polling; the first 10 of each round are left out (warm-up).
 // Not one of `npm run bench`'s scenarios: it answers "does this index, statistic or storage setting
 // cost the run path?", e.g.
 //   [DATABASE_URL=postgres://…] npx node bench/schema-variants.ts --rounds 8 \
@@ -29,6 +30,7 @@ const variants = new Map<string, string[]>([['as migrated', []]])
 for (const arg of positionals) {
   const at = arg.indexOf('=')
   if (at < 1) throw new Error(`a variant is name=SQL, not ${JSON.stringify(arg)}`)
+  if (variants.has(arg.slice(0, at))) throw new Error(`two variants are named ${JSON.stringify(arg.slice(0, at))}`)
   variants.set(arg.slice(0, at), arg.slice(at + 1).split(';').map(s => s.trim()).filter(Boolean))
 }
 
@@ -53,7 +55,11 @@ try {
           const started = performance.now()
           await runtime.upsertMany([{ name: `v${round}x${i}`, ra_deg: 150.1, dec_deg: 2.2, redshift: 0.01 }])
           const upserted = performance.now()
-          while (await counted() < before + 17) await new Promise(resolve => setImmediate(resolve))
+          const deadline = upserted + 30_000
+          while (await counted() < before + 17) {
+            if (performance.now() > deadline) throw new Error(`variant ${JSON.stringify(name)}: the 17 runs of a transient did not all end within 30 s`)
+            await new Promise(resolve => setImmediate(resolve))
+          }
           if (i < WARMUP) continue
           mine.flow.push(performance.now() - started)
           mine.upsert.push(upserted - started)
