@@ -46,6 +46,25 @@ function inputs (from: number, count: number) {
   }))
 }
 
+/**
+ * Each side alike: the warm-up sent and done, then the measured window (time, peak RSS, CPU, the
+ * server's statements) over sending the n items in chunks and waiting until `done` counts them all.
+ */
+async function measure (input: Input, send: (from: number, count: number) => Promise<unknown>,
+  done: (count: number) => Promise<boolean>, unit: 'run' | 'job'): Promise<Output> {
+  for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
+  await until(() => done(input.warmup), { what: `the warm-up ${unit}s` })
+  markMeasured()
+  const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
+  const rss = new RssPeak()
+  const cpu = cpuWindow()
+  const started = performance.now()
+  for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
+  await until(() => done(input.warmup + input.n), { what: `every ${unit}`, intervalMs: 5 })
+  const ms = performance.now() - started
+  return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
+}
+
 /** creates transients chunk by chunk as an ingest would, then waits until every run is recorded */
 async function runtimePhase (input: Input): Promise<Output> {
   const runtime = await Runtime.start({
@@ -64,19 +83,10 @@ async function runtimePhase (input: Input): Promise<Output> {
   const processed = async (count: number) => await counted() >= count &&
     (await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.task_status WHERE status = 'processed'`))[0].n >= count
   try {
-    for (let i = 0; i < input.warmup; i += input.chunk) await runtime.upsertMany(inputs(i, Math.min(input.chunk, input.warmup - i)))
-    await until(() => processed(input.warmup), { what: 'the warm-up runs' })
-    markMeasured()
-    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
-    const rss = new RssPeak()
-    const cpu = cpuWindow()
-    const started = performance.now()
-    for (let i = 0; i < input.n; i += input.chunk) await runtime.upsertMany(inputs(input.warmup + i, Math.min(input.chunk, input.n - i)))
-    await until(() => processed(input.warmup + input.n), { what: 'every run', intervalMs: 5 })
-    const ms = performance.now() - started
+    const output = await measure(input, (from, count) => runtime.upsertMany(inputs(from, count)), processed, 'run')
     const [history] = await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.run`)
     if (history.n < input.warmup + input.n) throw new Error(`only ${history.n} runs in the history`)
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
+    return output
   } finally {
     await runtime.stop()
   }
@@ -104,18 +114,9 @@ async function bossPhase (input: Input): Promise<Output> {
       for (const job of jobs) if (typeof job.data.t === 'number') handled++
     })
     const send = (from: number, count: number) => boss.insert(QUEUE, Array.from({ length: count }, (_, i) => ({ data: { t: from + i } })))
-    for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
-    await until(() => completed(input.warmup), { what: 'the warm-up jobs' })
-    markMeasured()
-    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
-    const rss = new RssPeak()
-    const cpu = cpuWindow()
-    const started = performance.now()
-    for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
-    await until(() => completed(input.warmup + input.n), { what: 'every job', intervalMs: 5 })
-    const ms = performance.now() - started
+    const output = await measure(input, send, completed, 'job')
     if (handled < input.warmup + input.n) throw new Error(`only ${handled} jobs handled`)
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
+    return output
   } finally {
     await boss.stop({ graceful: false, close: true })
     await pglite?.close()
@@ -145,16 +146,7 @@ async function graphilePhase (input: Input): Promise<Output> {
     (await utils.withPgClient(client => client.query(`SELECT count(*)::int AS n FROM ${schema}._private_jobs`))).rows[0].n === 0
   try {
     const send = (from: number, count: number) => utils.addJobs(Array.from({ length: count }, (_, i) => ({ identifier: 'noop', payload: { t: from + i } })))
-    for (let i = 0; i < input.warmup; i += input.chunk) await send(i, Math.min(input.chunk, input.warmup - i))
-    await until(() => completed(input.warmup), { what: 'the warm-up jobs' })
-    const server = input.databaseUrl ? await serverStatementsWindow(input.databaseUrl, [input.schema, input.bossSchema]) : null
-    const rss = new RssPeak()
-    const cpu = cpuWindow()
-    const started = performance.now()
-    for (let i = 0; i < input.n; i += input.chunk) await send(input.warmup + i, Math.min(input.chunk, input.n - i))
-    await until(() => completed(input.warmup + input.n), { what: 'every job', intervalMs: 5 })
-    const ms = performance.now() - started
-    return { n: input.n, ms, perSecond: input.n / ms * 1000, peakRss: rss.stop(), maxRss: process.resourceUsage().maxRSS * 1024, cpu: cpu(), statements: await server?.() ?? null }
+    return await measure(input, send, completed, 'job')
   } finally {
     await runner.stop()
     await utils.release()
