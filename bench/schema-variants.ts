@@ -10,12 +10,11 @@
 //     'without 010=DROP STATISTICS {{schema}}.task_status_task_status; DROP INDEX {{schema}}.task_status_by_status'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Counter } from 'prom-client'
 import { createLogger } from '../runtime/logger.ts'
 import { Runtime } from '../runtime/runtime.ts'
 import { DATABASE, DATABASE_URL, dropSchemas, freshSchemas, removeDir, tempDir } from './lib/env.ts'
 import { median, percentile } from './lib/stats.ts'
-import { blastManifest, writeProject } from './lib/workflow.ts'
+import { blastManifest, runsRecorded, writeProject } from './lib/workflow.ts'
 
 const { values, positionals } = parseArgs({
   options: { rounds: { type: 'string', default: '4' }, n: { type: 'string', default: '50' } },
@@ -46,8 +45,7 @@ try {
       })
       try {
         for (const statement of statements) await runtime.db.query(statement.replaceAll('{{schema}}', schema))
-        const runs = runtime.metrics.getSingleMetric('blast_runs_total') as Counter
-        const counted = async () => (await runs.get()).values.reduce((sum, v) => sum + v.value, 0)
+        const counted = runsRecorded(runtime)
         const mine = samples.get(name) ?? { flow: [], upsert: [] }
         samples.set(name, mine)
         for (let i = 0; i < perRound; i++) {

@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PgBoss, fromPglite } from 'pg-boss'
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker'
-import type { Counter } from 'prom-client'
 import { createLogger } from '../runtime/logger.ts'
 import { Runtime } from '../runtime/runtime.ts'
 import { phaseMain, runPhase } from './lib/child.ts'
@@ -19,7 +18,7 @@ import { markMeasured, profileLines, readProfile } from './lib/profile.ts'
 import { serverStatementsWindow, type ServerStatement } from './lib/server-statements.ts'
 import { main, target, type BenchOptions, type ScenarioResult } from './lib/report.ts'
 import { RssPeak, int, mb, median, ratio, until } from './lib/stats.ts'
-import { singleTaskManifest, writeProject } from './lib/workflow.ts'
+import { runsRecorded, singleTaskManifest, writeProject } from './lib/workflow.ts'
 
 interface Input {
   n: number
@@ -76,10 +75,8 @@ async function runtimePhase (input: Input): Promise<Output> {
     logger: createLogger('warn'),
     batchSize: BATCH
   })
-  // Runs are counted in-process (blast_runs_total grows after each group commit) so that polling
-  // costs the database nothing; the count is then confirmed in the database.
-  const runs = runtime.metrics.getSingleMetric('blast_runs_total') as Counter
-  const counted = async () => (await runs.get()).values.reduce((sum, v) => sum + v.value, 0)
+  // runs are counted in-process, then the count is confirmed in the database
+  const counted = runsRecorded(runtime)
   const processed = async (count: number) => await counted() >= count &&
     (await runtime.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${input.schema}.task_status WHERE status = 'processed'`))[0].n >= count
   try {

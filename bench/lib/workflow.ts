@@ -1,8 +1,11 @@
 // Manifests for the benchmarks (and for tests that want the same graphs): Blast's 17-task workflow,
 // a one-task manifest, and a generated manifest of any size. Each is YAML text; writeProject puts
-// one in a folder beside a plugin that returns `processed` at once.
+// one in a folder beside a plugin that returns `processed` at once; runsRecorded counts what a
+// runtime has run.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Counter } from 'prom-client'
+import type { Runtime } from '../../runtime/runtime.ts'
 
 /** Blast HEAD's transient tasks and their direct parents (docs: blast-semantics.md). */
 export const BLAST_WORKFLOW: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -109,4 +112,13 @@ export function writeProject (dir: string, manifest: string): string {
   const file = join(dir, 'blast.tasks.yaml')
   writeFileSync(file, manifest)
   return file
+}
+
+/**
+ * The runs a runtime has recorded, read in-process (blast_runs_total grows after each group commit),
+ * so that waiting for them costs the database nothing.
+ */
+export function runsRecorded (runtime: Runtime): () => Promise<number> {
+  const runs = runtime.metrics.getSingleMetric('blast_runs_total') as Counter
+  return async () => (await runs.get()).values.reduce((sum, v) => sum + v.value, 0)
 }
